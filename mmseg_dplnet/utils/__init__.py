@@ -1,0 +1,11 @@
+from .checkpoint_loading import (UnsafeCheckpointError,
+                                 allow_runner_checkpoints,
+                                 load_local_checkpoint,
+                                 register_checkpoint_loading)
+from .launch import configure_launcher
+
+__all__ = [
+    'UnsafeCheckpointError', 'allow_runner_checkpoints',
+    'load_local_checkpoint', 'register_checkpoint_loading',
+    'configure_launcher'
+]
