@@ -1,0 +1,4 @@
+"""DPLNet models (registered in mmseg's MODELS and optimizer registries)."""
+from .backbones import *  # noqa: F401,F403
+from .decode_heads import *  # noqa: F401,F403
+from .optimizers import *  # noqa: F401,F403

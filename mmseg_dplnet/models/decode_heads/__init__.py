@@ -1,0 +1,3 @@
+from .dplnet_head import DPLNetHead
+
+__all__ = ['DPLNetHead']

@@ -1,0 +1,3 @@
+from .learnable_only_constructor import LearnableOnlyOptimWrapperConstructor
+
+__all__ = ['LearnableOnlyOptimWrapperConstructor']
