@@ -15,7 +15,8 @@ from mmengine.runner import Runner
 
 import mmseg_dplnet  # noqa: F401  (registers modules, safe checkpoint loading)
 from mmseg.registry import RUNNERS
-from mmseg_dplnet.utils import configure_launcher
+from mmseg_dplnet.utils import (configure_launcher,
+                                fall_back_to_fp32_without_cuda)
 
 
 def parse_args() -> argparse.Namespace:
@@ -79,6 +80,7 @@ def main() -> None:
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
         enable_amp(cfg)
+    fall_back_to_fp32_without_cuda(cfg)
     cfg.resume = args.resume
     configure_launcher(cfg, args.launcher)
 

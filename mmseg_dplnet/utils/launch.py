@@ -6,6 +6,7 @@ machine. :func:`configure_launcher` makes the same config and command line
 run there with the gloo backend, and leaves GPU machines to mmengine.
 """
 import datetime
+import logging
 import os
 import subprocess
 
@@ -80,3 +81,26 @@ def configure_launcher(cfg: Config, launcher: str) -> None:
             'statistics stay per process.',
             logger='current')
         cfg.sync_bn = None
+
+
+def fall_back_to_fp32_without_cuda(cfg: Config) -> None:
+    """Train in fp32 when an AMP config runs on a machine without CUDA.
+
+    mmengine's ``AmpOptimWrapper`` refuses to start without a GPU; the
+    paper recipes ask for AMP on GPUs, and must still run unchanged on CPU.
+
+    Args:
+        cfg (Config): The config; ``optim_wrapper`` is modified in place.
+    """
+    wrapper = cfg.get('optim_wrapper')
+    if (torch.cuda.is_available() or not wrapper
+            or wrapper.get('type') != 'AmpOptimWrapper'):
+        return
+    print_log(
+        'No CUDA: AmpOptimWrapper (mixed precision) is replaced by '
+        'OptimWrapper, training in fp32.',
+        logger='current',
+        level=logging.WARNING)
+    wrapper['type'] = 'OptimWrapper'
+    for amp_only in ('loss_scale', 'dtype', 'use_fsdp'):
+        wrapper.pop(amp_only, None)

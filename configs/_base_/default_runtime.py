@@ -1,0 +1,20 @@
+# Runtime shared by every mmseg-dplnet config.
+custom_imports = dict(imports=['mmseg_dplnet'], allow_failed_imports=False)
+default_scope = 'mmseg'
+env_cfg = dict(
+    cudnn_benchmark=True,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # tools/train.py switches to gloo on machines without CUDA
+    dist_cfg=dict(backend='nccl'),
+)
+# BatchNorm -> SyncBatchNorm when training distributed on GPUs (the runner
+# converts only under a launcher; tools/train.py turns it off without CUDA)
+sync_bn = 'torch'
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(
+    type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+log_processor = dict(by_epoch=False)
+log_level = 'INFO'
+load_from = None
+resume = False
+tta_model = dict(type='SegTTAModel')

@@ -1,0 +1,45 @@
+# DPLNet with a frozen SegFormer MiT-B5 (Dong et al., IROS 2024): the
+# RGB encoder comes from NVlabs' ADE20K SegFormer-B5 checkpoint and stays
+# frozen; the multimodal prompt generator, the prompt tokens / prompt
+# attention and the all-MLP decoder learn (7.15M of 88.58M parameters).
+norm_cfg = dict(type='BN', requires_grad=True)
+# RGB in 0..255 with ImageNet statistics, the auxiliary modality in [0, 1]
+# with mean 0.449 / std 0.226 (the paper's normalisation); 3 + 3 channels.
+data_preprocessor = dict(
+    type='SegDataPreProcessor',
+    mean=[123.675, 116.28, 103.53, 0.449, 0.449, 0.449],
+    std=[58.395, 57.12, 57.375, 0.226, 0.226, 0.226],
+    bgr_to_rgb=False,
+    pad_val=0,
+    seg_pad_val=255)
+model = dict(
+    type='EncoderDecoder',
+    data_preprocessor=data_preprocessor,
+    backbone=dict(
+        type='DualPromptMiT',
+        arch='b5',
+        rgb_channels=3,
+        aux_channels=3,
+        num_prompt_tokens=30,
+        prompt_dims=32,
+        prompt_ratio=32,
+        drop_path_rate=0.1,
+        frozen_eval=False,
+        with_cp=False,
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='pretrained/segformer.b5.640x640.ade.160k.pth')),
+    decode_head=dict(
+        type='DPLNetHead',
+        in_channels=[64, 128, 320, 512],
+        in_index=[0, 1, 2, 3],
+        embed_dims=768,
+        channels=150,
+        dropout_ratio=0.5,
+        num_classes=40,
+        norm_cfg=norm_cfg,
+        align_corners=False,
+        loss_decode=dict(
+            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+    train_cfg=dict(),
+    test_cfg=dict(mode='whole'))

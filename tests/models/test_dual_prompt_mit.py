@@ -1,0 +1,137 @@
+"""DualPromptMiT: parameter counts, the frozen / learnable split, modes,
+activation checkpointing and input checks."""
+import os.path as osp
+
+import pytest
+import torch
+from dplnet_testing import CONFIG_DIR, run_tool
+from mmengine.config import Config
+from official_reference import load_detweights, manifest_path
+
+from mmseg.registry import MODELS
+from mmseg_dplnet.models import DualPromptMiT
+from mmseg_dplnet.models.weights import convert_official_dplnet
+
+CONFIG = osp.join(CONFIG_DIR, 'dplnet', 'nyuv2_b5.py')
+
+
+def count(model):
+    params = list(model.parameters())
+    return (sum(p.numel() for p in params),
+            sum(p.numel() for p in params if p.requires_grad))
+
+
+@pytest.mark.parametrize('num_classes,total,learnable',
+                         [(41, 88_589_279, 7_146_271),
+                          (40, 88_589_279 - 151, 7_146_271 - 151)])
+def test_b5_parameter_counts_of_the_training_config(num_classes, total,
+                                                    learnable):
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.decode_head.num_classes = num_classes
+    assert count(MODELS.build(cfg.model)) == (total, learnable)
+
+
+def test_count_params_tool_prints_the_table():
+    out = run_tool(['tools/analysis_tools/count_params.py', CONFIG]).stdout
+    total_row = [line for line in out.splitlines()
+                 if line.startswith('total')][0]
+    assert [cell.strip() for cell in total_row.split('|')] == [
+        'total', '88,589,128', '7,146,120', '81,443,008'
+    ]
+    assert 'backbone.prompt_adapters' in out and 'decode_head' in out
+    assert 'learnable: 7.15M of 88.59M' in out
+
+
+def test_learnable_set_is_exactly_the_official_one():
+    """Every official tensor maps to ours with the same requires_grad."""
+    detweights = load_detweights()
+    official = detweights.det_state_dict(manifest_path())
+    buffers = ('bn_running_mean', 'bn_running_var', 'num_batches_tracked')
+    trainable = {key: req for key, _, _, kind, req in
+                 detweights.read_manifest(manifest_path())
+                 if kind not in buffers and not key.startswith('rgb.head.')}
+    converted, _ = convert_official_dplnet(official, keep_unlabeled=True)
+    official_by_storage = {v.data_ptr(): k for k, v in official.items()}
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.decode_head.num_classes = 41
+    model = MODELS.build(cfg.model)
+    params = dict(model.named_parameters())
+    assert len(params) == len(trainable)
+    for name, param in params.items():
+        official_key = official_by_storage[converted[name].data_ptr()]
+        assert param.requires_grad == trainable[official_key], name
+
+
+def tiny_backbone(**kwargs):
+    kwargs.setdefault('arch', 'b0')
+    kwargs.setdefault('drop_path_rate', 0.1)
+    backbone = DualPromptMiT(**kwargs)
+    backbone.init_weights()
+    return backbone
+
+
+def test_output_maps_match_mmseg_mit_shapes():
+    torch.manual_seed(0)
+    backbone = tiny_backbone().eval()
+    outs = backbone(torch.randn(2, 6, 64, 96))
+    assert [tuple(o.shape) for o in outs] == [(2, 32, 16, 24), (2, 64, 8, 12),
+                                              (2, 160, 4, 6), (2, 256, 2, 3)]
+    one_channel = tiny_backbone(aux_channels=1, out_indices=(1, 3)).eval()
+    outs = one_channel(torch.randn(1, 4, 64, 96))
+    assert [tuple(o.shape) for o in outs] == [(1, 64, 8, 12), (1, 256, 2, 3)]
+
+
+def test_wrong_channel_count_is_a_clear_error():
+    with pytest.raises(ValueError, match=r'expects \(B, 6, H, W\).*got '
+                       r'\(1, 3, 32, 32\).*aux_channels'):
+        tiny_backbone()(torch.randn(1, 3, 32, 32))
+
+
+@pytest.mark.parametrize('frozen_eval', [False, True])
+def test_frozen_parts_stay_frozen_and_frozen_eval(frozen_eval):
+    backbone = tiny_backbone(frozen_eval=frozen_eval).train()
+    assert all(p.requires_grad == ('prompt' in n)
+               for n, p in backbone.named_parameters())
+    block = backbone.blocks[2][1]
+    assert block.drop_path.training is not frozen_eval
+    assert backbone.patch_embeds[0].training is not frozen_eval
+    assert block.attn.prompt.training and block.prompt_norm.training
+    # stochastic depth in the frozen blocks: random only without frozen_eval
+    x = torch.randn(2, 6, 64, 64)
+    torch.manual_seed(1)
+    first = backbone(x)[-1]
+    torch.manual_seed(2)
+    second = backbone(x)[-1]
+    assert torch.equal(first, second) is frozen_eval
+    backbone.eval()
+    assert not block.drop_path.training and not block.attn.prompt.training
+
+
+def test_no_weight_gradient_for_frozen_tensors():
+    backbone = tiny_backbone()
+    sum(o.sum() for o in backbone(torch.randn(1, 6, 64, 64))).backward()
+    for name, param in backbone.named_parameters():
+        assert (param.grad is not None) == ('prompt' in name), name
+
+
+def test_activation_checkpointing_gives_the_same_gradients():
+    torch.manual_seed(0)
+    plain = tiny_backbone(drop_path_rate=0.)
+    checkpointed = tiny_backbone(drop_path_rate=0., with_cp=True)
+    checkpointed.load_state_dict(plain.state_dict())
+    x = torch.randn(1, 6, 64, 64)
+    for model in (plain, checkpointed):
+        model.train()
+        sum((o**2).mean() for o in model(x)).backward()
+    for (name, p), q in zip(plain.named_parameters(),
+                            checkpointed.parameters()):
+        if p.requires_grad:
+            torch.testing.assert_close(p.grad, q.grad, msg=name)
+
+
+def test_prompt_branch_width_must_fit_the_heads():
+    with pytest.raises(ValueError, match='not divisible by prompt_ratio 3'):
+        DualPromptMiT(arch='b0', prompt_ratio=3)
+    narrow = dict(embed_dims=16, num_layers=[1] * 4, num_heads=[2] * 4)
+    with pytest.raises(ValueError, match='not divisible by num_heads 2'):
+        DualPromptMiT(arch=narrow)
