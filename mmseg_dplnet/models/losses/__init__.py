@@ -1,0 +1,3 @@
+from .class_weighted_cross_entropy import ClassWeightedCrossEntropyLoss
+
+__all__ = ['ClassWeightedCrossEntropyLoss']

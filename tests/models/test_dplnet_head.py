@@ -1,0 +1,55 @@
+"""DPLNetHead: shapes and mmseg's loss semantics."""
+import torch
+import torch.nn.functional as F
+from mmengine.structures import PixelData
+
+from mmseg.structures import SegDataSample
+from mmseg_dplnet.models import DPLNetHead
+
+
+def make_head(**kwargs):
+    torch.manual_seed(0)
+    return DPLNetHead(
+        in_channels=[8, 16, 24, 32],
+        in_index=[0, 1, 2, 3],
+        embed_dims=16,
+        channels=12,
+        num_classes=4,
+        norm_cfg=dict(type='BN'),
+        **kwargs)
+
+
+def stage_maps(batch=2, size=(16, 20)):
+    h, w = size
+    return [torch.randn(batch, c, -(-h // s), -(-w // s))
+            for c, s in zip([8, 16, 24, 32], [1, 2, 4, 8])]
+
+
+def test_logits_at_stage_one_resolution():
+    head = make_head().eval()
+    assert head(stage_maps()).shape == (2, 4, 16, 20)
+    assert isinstance(head.dropout, torch.nn.Dropout2d)
+    assert head.dropout.p == 0.5
+
+
+def test_class_weighted_loss_with_ignored_pixels():
+    """The official loss: torch's class-weighted mean over labelled pixels
+    (mmseg's own CrossEntropyLoss crashes on ignore_index with weights)."""
+    weights = [0.5, 1.0, 2.0, 3.0]
+    head = make_head(loss_decode=dict(
+        type='ClassWeightedCrossEntropyLoss', class_weight=weights),
+        dropout_ratio=0.).eval()
+    logits = head(stage_maps())
+    labels = torch.randint(0, 4, (2, 64, 80))
+    labels[:, :10] = 255
+    samples = []
+    for label in labels:
+        sample = SegDataSample()
+        sample.gt_sem_seg = PixelData(data=label[None])
+        samples.append(sample)
+    loss = head.loss_by_feat(logits, samples)['loss_ce']
+    upsampled = F.interpolate(logits, size=(64, 80), mode='bilinear',
+                              align_corners=False)
+    expected = F.cross_entropy(upsampled, labels, weight=torch.tensor(
+        weights), ignore_index=255)
+    torch.testing.assert_close(loss, expected)
