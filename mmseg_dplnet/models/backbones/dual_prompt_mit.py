@@ -102,8 +102,10 @@ class DualPromptMiT(BaseModule):
             this value over all blocks. Default: 0.1.
         act_cfg (dict): FFN activation. Default: GELU.
         norm_cfg (dict): Block and stage norms. Default: LN, eps 1e-6.
-        patch_norm_cfg (dict): Patch-embedding norms. Default: LN, eps 1e-5
-            (as NVlabs' SegFormer).
+        embed_norm_cfg (dict): Norm of the patch embeddings and of the
+            attention's spatially reduced keys / values. Default: LN with
+            eps 1e-5, as NVlabs' SegFormer (mmseg's MiT uses eps 1e-6 there;
+            set it so for weights trained with mmseg).
         frozen_eval (bool): Keep the frozen RGB encoder in eval mode while
             training, which also switches off its stochastic depth. The
             official training leaves it in train mode. Default: False.
@@ -129,7 +131,7 @@ class DualPromptMiT(BaseModule):
                  drop_path_rate: float = 0.1,
                  act_cfg: dict = dict(type='GELU'),
                  norm_cfg: dict = dict(type='LN', eps=1e-6),
-                 patch_norm_cfg: dict = dict(type='LN', eps=1e-5),
+                 embed_norm_cfg: dict = dict(type='LN', eps=1e-5),
                  frozen_eval: bool = False,
                  with_cp: bool = False,
                  init_cfg=None):
@@ -165,7 +167,7 @@ class DualPromptMiT(BaseModule):
                 kernel_size=patch_size,
                 stride=settings['strides'][stage],
                 padding=patch_size // 2,
-                norm_cfg=patch_norm_cfg)
+                norm_cfg=embed_norm_cfg)
             self.patch_embeds.append(PatchEmbed(in_channels=rgb_in, **embed))
             self.prompt_embeds.append(PatchEmbed(in_channels=aux_in, **embed))
             self.prompt_adapters.append(PromptAdapter(dims, adapter_ratio))
@@ -184,6 +186,7 @@ class DualPromptMiT(BaseModule):
                         qkv_bias=qkv_bias,
                         act_cfg=act_cfg,
                         norm_cfg=norm_cfg,
+                        sr_norm_cfg=embed_norm_cfg,
                         with_cp=with_cp) for i in range(depth)
                 ]))
             self.norms.append(build_norm_layer(norm_cfg, dims)[1])

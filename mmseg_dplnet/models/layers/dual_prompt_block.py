@@ -34,6 +34,8 @@ class DualPromptBlock(BaseModule):
         act_cfg (dict): FFN activation. Default: GELU.
         norm_cfg (dict): Norm of the block (LN1, LN2, LNp). Default: LN with
             eps 1e-6.
+        sr_norm_cfg (dict): Norm of the attention's reduced keys / values.
+            Default: LN with eps 1e-5.
         with_cp (bool): Recompute the block in the backward pass instead of
             storing its activations (saves memory, costs time).
     """
@@ -51,6 +53,7 @@ class DualPromptBlock(BaseModule):
                  qkv_bias: bool = True,
                  act_cfg: dict = dict(type='GELU'),
                  norm_cfg: dict = dict(type='LN', eps=1e-6),
+                 sr_norm_cfg: dict = dict(type='LN', eps=1e-5),
                  with_cp: bool = False,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
@@ -65,7 +68,8 @@ class DualPromptBlock(BaseModule):
             attn_drop=attn_drop_rate,
             proj_drop=drop_rate,
             prompt_dims=prompt_dims,
-            prompt_ratio=prompt_ratio)
+            prompt_ratio=prompt_ratio,
+            sr_norm_cfg=sr_norm_cfg)
         drop_path = dict(type='DropPath', drop_prob=drop_path_rate)
         self.drop_path = (
             build_dropout(drop_path) if drop_path_rate > 0 else nn.Identity())
