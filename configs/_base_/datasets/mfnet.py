@@ -1,0 +1,108 @@
+# MFNet RGB-T dataset settings (784 train / 392 val / 393 test, 480x640).
+#
+# Same protocol as NYUv2: random scale 0.5-2.0 of 640x480, random crop
+# 480x640 (the full image; padded by the data preprocessor when smaller),
+# flip, colour jitter 0.5 on RGB only (never on thermal); test on the full
+# 480x640 image; TTA at scales 0.5-1.5 with flips. Validation uses val.txt,
+# testing test.txt (test_day / test_night are splits too).
+#
+# One sample is ONE float32 image (H, W, 6): R, G, B in [0, 255], then the
+# 8-bit thermal image in [0, 1] replicated to 3 channels. `data_root` holds
+# the original layout (images/ 4-channel RGBT PNGs, labels/, split files) or
+# the separated one (rgb/, thermal/, labels/, split files), see
+# data/README.md. All 9 classes, "unlabeled" included, are counted: no label
+# is reduced or ignored. 1-channel thermal: dict(aux_channels=1) on the
+# datasets as in nyuv2.py, plus a 4-value mean / std.
+dataset_type = 'MFNetDataset'
+data_root = 'data/mfnet'
+crop_size = (480, 640)  # (h, w): the full MFNet image
+
+# Normalisation of the paper: ImageNet mean / std on R, G, B (in RGB order,
+# bgr_to_rgb=False), 0.449 / 0.226 on each auxiliary channel in [0, 1].
+data_preprocessor = dict(
+    type='SegDataPreProcessor',
+    mean=[123.675, 116.28, 103.53, 0.449, 0.449, 0.449],
+    std=[58.395, 57.12, 57.375, 0.226, 0.226, 0.226],
+    bgr_to_rgb=False,
+    pad_val=0,
+    seg_pad_val=255,
+    size=crop_size)
+
+# the channel split reaches data_sample.metainfo (read by the visualiser)
+meta_keys = ('img_path', 'seg_map_path', 'aux_path', 'aux_modality',
+             'rgb_channels', 'aux_channels', 'ori_shape', 'img_shape',
+             'pad_shape', 'scale_factor', 'flip', 'flip_direction',
+             'reduce_zero_label')
+train_pipeline = [
+    dict(type='LoadRGBXImageFromFile'),
+    dict(type='LoadCheckedAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=(640, 480),
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='RGBColorJitter', brightness=0.5, contrast=0.5, saturation=0.5),
+    dict(type='PackSegInputs', meta_keys=meta_keys)
+]
+test_pipeline = [
+    dict(type='LoadRGBXImageFromFile'),
+    dict(type='Resize', scale=(640, 480), keep_ratio=True),
+    # labels are loaded after Resize: they stay at the original size
+    dict(type='LoadCheckedAnnotations'),
+    dict(type='PackSegInputs', meta_keys=meta_keys)
+]
+img_ratios = [0.5, 0.75, 1.0, 1.25, 1.5]
+tta_pipeline = [
+    dict(type='LoadRGBXImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [
+                dict(type='Resize', scale_factor=r, keep_ratio=True)
+                for r in img_ratios
+            ],
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal')
+            ],
+            [dict(type='LoadCheckedAnnotations')],
+            [dict(type='PackSegInputs', meta_keys=meta_keys)],
+        ])
+]
+tta_model = dict(type='SegTTAModel')
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='val',
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='test',
+        pipeline=test_pipeline))
+
+val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator

@@ -1,0 +1,103 @@
+# NYUv2-40 RGB-D dataset settings (795 train / 654 test images, 480x640).
+#
+# Protocol of DPLNet: random scale 0.5-2.0 of 640x480, random crop 480x640
+# (padded by the data preprocessor when the scaled image is smaller),
+# horizontal flip, colour jitter 0.5 on RGB only; test on the full 480x640
+# image; TTA at scales 0.5-1.5 with flips.
+#
+# One sample is ONE float32 image (H, W, 6): R, G, B in [0, 255], then depth
+# in [0, 1] replicated to 3 channels. `data_root` may hold DPLNet's layout
+# ({train,test}/{image,depth,label}) or SA-Gate/CMX/DFormer's (RGB/, Depth/,
+# Label/, train.txt, test.txt), see data/README.md. Depth is 8-bit by
+# default. 16-bit millimetre depth, in a config that inherits this one:
+#     depth16 = dict(aux_bit_depth=16)  # /1000, clipped at 10 m
+#     train_dataloader = dict(dataset=depth16)
+#     val_dataloader = dict(dataset=depth16)
+#     test_dataloader = val_dataloader
+# HHA instead of depth: dict(aux_modality='hha') (CMX layout only).
+# 1-channel depth: dict(aux_channels=1) in the same way, plus the 4-value
+# mean / std below in model.data_preprocessor.
+dataset_type = 'NYUv2SegDataset'
+data_root = 'data/nyuv2'
+crop_size = (480, 640)  # (h, w): the full NYUv2 image
+
+# Normalisation of the paper: ImageNet mean / std on R, G, B (in RGB order,
+# bgr_to_rgb=False), 0.449 / 0.226 on each auxiliary channel in [0, 1].
+data_preprocessor = dict(
+    type='SegDataPreProcessor',
+    mean=[123.675, 116.28, 103.53, 0.449, 0.449, 0.449],
+    std=[58.395, 57.12, 57.375, 0.226, 0.226, 0.226],
+    bgr_to_rgb=False,
+    pad_val=0,
+    seg_pad_val=255,
+    size=crop_size)
+
+# the channel split reaches data_sample.metainfo (read by the visualiser)
+meta_keys = ('img_path', 'seg_map_path', 'aux_path', 'aux_modality',
+             'rgb_channels', 'aux_channels', 'ori_shape', 'img_shape',
+             'pad_shape', 'scale_factor', 'flip', 'flip_direction',
+             'reduce_zero_label')
+train_pipeline = [
+    dict(type='LoadRGBXImageFromFile'),
+    dict(type='LoadCheckedAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=(640, 480),
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='RGBColorJitter', brightness=0.5, contrast=0.5, saturation=0.5),
+    dict(type='PackSegInputs', meta_keys=meta_keys)
+]
+test_pipeline = [
+    dict(type='LoadRGBXImageFromFile'),
+    dict(type='Resize', scale=(640, 480), keep_ratio=True),
+    # labels are loaded after Resize: they stay at the original size
+    dict(type='LoadCheckedAnnotations'),
+    dict(type='PackSegInputs', meta_keys=meta_keys)
+]
+img_ratios = [0.5, 0.75, 1.0, 1.25, 1.5]
+tta_pipeline = [
+    dict(type='LoadRGBXImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [
+                dict(type='Resize', scale_factor=r, keep_ratio=True)
+                for r in img_ratios
+            ],
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal')
+            ],
+            [dict(type='LoadCheckedAnnotations')],
+            [dict(type='PackSegInputs', meta_keys=meta_keys)],
+        ])
+]
+tta_model = dict(type='SegTTAModel')
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='test',
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator

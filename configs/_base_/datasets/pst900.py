@@ -1,0 +1,98 @@
+# PST900 RGB-T dataset settings (597 train / 288 test images, 720x1280).
+#
+# Protocol as for NYUv2 / MFNet at PST900's resolution: random scale 0.5-2.0
+# of 1280x720, random crop 720x1280 (the full image; padded by the data
+# preprocessor when smaller), flip, colour jitter 0.5 on RGB only; test on
+# the full 720x1280 image; TTA at scales 0.5-1.5 with flips.
+#
+# One sample is ONE float32 image (H, W, 6): R, G, B in [0, 255], then the
+# 8-bit registered thermal image (thermal/) in [0, 1] replicated to 3
+# channels. `data_root` holds the official layout
+# ({train,test}/{rgb,thermal,labels}/), see data/README.md. All 5 classes,
+# background included, are counted. The 16-bit thermal_raw/ images:
+# dict(aux_bit_depth=16, aux_min_value=..., aux_max_value=...) on the
+# datasets as in nyuv2.py (the default range is the full 0..65535).
+dataset_type = 'PST900Dataset'
+data_root = 'data/pst900'
+crop_size = (720, 1280)  # (h, w): the full PST900 image
+
+# Normalisation of the paper: ImageNet mean / std on R, G, B (in RGB order,
+# bgr_to_rgb=False), 0.449 / 0.226 on each auxiliary channel in [0, 1].
+data_preprocessor = dict(
+    type='SegDataPreProcessor',
+    mean=[123.675, 116.28, 103.53, 0.449, 0.449, 0.449],
+    std=[58.395, 57.12, 57.375, 0.226, 0.226, 0.226],
+    bgr_to_rgb=False,
+    pad_val=0,
+    seg_pad_val=255,
+    size=crop_size)
+
+# the channel split reaches data_sample.metainfo (read by the visualiser)
+meta_keys = ('img_path', 'seg_map_path', 'aux_path', 'aux_modality',
+             'rgb_channels', 'aux_channels', 'ori_shape', 'img_shape',
+             'pad_shape', 'scale_factor', 'flip', 'flip_direction',
+             'reduce_zero_label')
+train_pipeline = [
+    dict(type='LoadRGBXImageFromFile'),
+    dict(type='LoadCheckedAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=(1280, 720),
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='RGBColorJitter', brightness=0.5, contrast=0.5, saturation=0.5),
+    dict(type='PackSegInputs', meta_keys=meta_keys)
+]
+test_pipeline = [
+    dict(type='LoadRGBXImageFromFile'),
+    dict(type='Resize', scale=(1280, 720), keep_ratio=True),
+    # labels are loaded after Resize: they stay at the original size
+    dict(type='LoadCheckedAnnotations'),
+    dict(type='PackSegInputs', meta_keys=meta_keys)
+]
+img_ratios = [0.5, 0.75, 1.0, 1.25, 1.5]
+tta_pipeline = [
+    dict(type='LoadRGBXImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [
+                dict(type='Resize', scale_factor=r, keep_ratio=True)
+                for r in img_ratios
+            ],
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal')
+            ],
+            [dict(type='LoadCheckedAnnotations')],
+            [dict(type='PackSegInputs', meta_keys=meta_keys)],
+        ])
+]
+tta_model = dict(type='SegTTAModel')
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='test',
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator

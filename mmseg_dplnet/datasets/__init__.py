@@ -1,0 +1,18 @@
+"""Multimodal datasets and pipeline transforms (registered in mmseg).
+
+Importing this package registers the datasets in mmseg's ``DATASETS`` and
+the transforms in its ``TRANSFORMS``.
+"""
+from .mfnet import MFNetDataset
+from .multimodal_dataset import MultiModalSegDataset, RGBXLayout
+from .nyuv2 import NYUv2SegDataset
+from .pst900 import PST900Dataset
+from .sunrgbd import SUNRGBDSegDataset
+from .transforms import (LoadCheckedAnnotations, LoadRGBXImageFromFile,
+                         RGBColorJitter)
+
+__all__ = [
+    'MultiModalSegDataset', 'RGBXLayout', 'NYUv2SegDataset',
+    'SUNRGBDSegDataset', 'MFNetDataset', 'PST900Dataset',
+    'LoadRGBXImageFromFile', 'LoadCheckedAnnotations', 'RGBColorJitter'
+]

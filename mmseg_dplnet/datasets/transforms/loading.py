@@ -1,0 +1,361 @@
+"""Loading of RGB-X samples and of checked segmentation labels.
+
+:class:`LoadRGBXImageFromFile` turns the RGB image and its auxiliary modality
+into ONE float32 image ``(H, W, 3 + C)``, RGB first. Every stock geometric
+transform of mmcv / mmseg (``Resize``, ``RandomResize``, ``RandomCrop``,
+``RandomFlip``, ``TestTimeAug``; ``Pad`` with a float ``pad_val``, see
+``data/README.md``) then moves all modalities together, and the stock
+``SegDataPreProcessor`` normalises them with per-channel mean / std lists.
+"""
+from typing import Optional, Tuple
+
+import mmcv
+import mmengine.fileio as fileio
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmseg.datasets.transforms import LoadAnnotations
+from mmseg.registry import TRANSFORMS
+from .aux_encoding import (AuxEncoding, aux_to_unit_range, check_aux_options,
+                           check_bit_depth, merge_aux_options,
+                           resolve_aux_encoding)
+
+RGB_CHANNELS = 3
+
+
+def read_image(path: str,
+               flag: str,
+               backend_args: Optional[dict] = None) -> np.ndarray:
+    """Decode an image file with OpenCV, keeping its bit depth.
+
+    Args:
+        path (str): The file.
+        flag (str): A flag of :func:`mmcv.imfrombytes`: ``'unchanged'``
+            keeps channels and bit depth; ``'color_ignore_orientation'`` gives
+            8-bit BGR without applying EXIF rotation (which would misalign the
+            modalities).
+        backend_args (dict, optional): Arguments of the mmengine file backend.
+
+    Returns:
+        np.ndarray: The decoded array (BGR order for colour images).
+
+    Raises:
+        ValueError: If the file cannot be decoded.
+    """
+    content = fileio.get(path, backend_args=backend_args)
+    image = mmcv.imfrombytes(content, flag=flag, backend='cv2')
+    if image is None:
+        raise ValueError(f'cannot decode image file {path} (corrupt or not an '
+                         f'image)')
+    return image
+
+
+def _shape_str(array: np.ndarray) -> str:
+    return f'{array.shape[0]}x{array.shape[1]}'
+
+
+def aux_modality_channels(raw: np.ndarray, modality: str,
+                          path: str) -> np.ndarray:
+    """Bring a decoded auxiliary file to its modality's channel layout.
+
+    Args:
+        raw (np.ndarray): The file decoded with ``IMREAD_UNCHANGED`` (so a
+            3-channel file is in BGR order).
+        modality (str): ``'hha'`` (3 channels) or ``'depth'`` / ``'thermal'``
+            (1 channel; a 3-channel file with equal channels is accepted).
+        path (str): The file, for error messages.
+
+    Returns:
+        np.ndarray: ``(H, W)`` for depth / thermal, ``(H, W, 3)`` in the
+        file's R, G, B order for HHA.
+    """
+    if raw.ndim == 3 and raw.shape[2] == 1:
+        raw = raw[..., 0]
+    channels = 1 if raw.ndim == 2 else raw.shape[2]
+    if modality == 'hha':
+        if channels != 3:
+            raise ValueError(
+                f'HHA file {path} has {channels} channel(s); HHA must be a '
+                f'3-channel image. If it holds depth, use '
+                f'aux_modality=\'depth\'.')
+        return raw[..., ::-1]
+    if channels == 1:
+        return raw
+    if channels == 3 and (raw[..., 0]
+                          == raw[..., 1]).all() and (raw[..., 0]
+                                                     == raw[..., 2]).all():
+        return raw[..., 0]
+    differ = ' that differ' if channels == 3 else ''
+    raise ValueError(
+        f'{modality} file {path} has {channels} channels{differ}; a '
+        f'{modality} map must be a single-channel (grayscale) image')
+
+
+@TRANSFORMS.register_module()
+class LoadRGBXImageFromFile(BaseTransform):
+    """Load an RGB image and its auxiliary modality as one stacked image.
+
+    Required Keys:
+
+    - img_path: the RGB file, or the 4-channel RGBT PNG when ``aux_in_img``.
+    - aux_path: the auxiliary file (equal to ``img_path`` when
+      ``aux_in_img``).
+    - aux_modality: ``'depth'``, ``'hha'`` or ``'thermal'``.
+    - aux_in_img (optional): the auxiliary modality is the 4th channel of
+      ``img_path`` (MFNet's original ``images/*.png``). Defaults to False.
+    - aux_channels, aux_bit_depth, aux_value_scale, aux_min_value,
+      aux_max_value (optional): options recorded by the dataset.
+
+    Added Keys:
+
+    - img (np.float32, ``(H, W, 3 + C)``): channels 0..2 are R, G, B in
+      ``[0, 255]``; channels 3.. the auxiliary modality in ``[0, 1]`` (see
+      :mod:`.aux_encoding`).
+    - img_shape, ori_shape: ``(H, W)``, as ``LoadImageFromFile`` sets them.
+    - rgb_channels: 3.
+    - aux_channels: C (1 or 3).
+
+    The five auxiliary options can be given here or, preferably, to the
+    dataset (one place per dataloader, also used by TTA); giving both with
+    different values is an error. Unset options take the defaults of
+    :func:`.aux_encoding.resolve_aux_encoding` (8-bit, 3 channels).
+
+    Args:
+        aux_channels (int, optional): 3 replicates a 1-channel modality (the
+            paper's choice), 1 keeps it. HHA is always 3.
+        aux_bit_depth (int, optional): Expected bit depth of the auxiliary
+            file, 8 or 16. A file of the other depth is an error, never
+            silently rescaled.
+        aux_value_scale (float, optional): Factor on the raw values, e.g.
+            0.001 for millimetres to metres.
+        aux_min_value (float, optional): Scaled value mapped to 0.
+        aux_max_value (float, optional): Scaled value mapped to 1, larger ones
+            are clipped (e.g. a 10 m maximum depth).
+        backend_args (dict, optional): Arguments of the mmengine file backend.
+            Defaults to None.
+    """
+
+    def __init__(self,
+                 aux_channels: Optional[int] = None,
+                 aux_bit_depth: Optional[int] = None,
+                 aux_value_scale: Optional[float] = None,
+                 aux_min_value: Optional[float] = None,
+                 aux_max_value: Optional[float] = None,
+                 backend_args: Optional[dict] = None) -> None:
+        self.aux_options = dict(
+            aux_channels=aux_channels,
+            aux_bit_depth=aux_bit_depth,
+            aux_value_scale=aux_value_scale,
+            aux_min_value=aux_min_value,
+            aux_max_value=aux_max_value)
+        check_aux_options(type(self).__name__, **self.aux_options)
+        self.backend_args = backend_args.copy() if backend_args else None
+
+    def _encoding(self, results: dict) -> AuxEncoding:
+        """Resolve the auxiliary encoding of one sample."""
+        for key in ('img_path', 'aux_path', 'aux_modality'):
+            if key not in results:
+                raise KeyError(
+                    f'{type(self).__name__} needs results[{key!r}]; build the '
+                    f'sample with a multimodal dataset (e.g. NYUv2SegDataset) '
+                    f'or pass img_path, aux_path and aux_modality')
+        options = merge_aux_options(self.aux_options, results,
+                                    type(self).__name__)
+        return resolve_aux_encoding(results['aux_modality'], **options)
+
+    def _read_rgb_and_aux(
+            self, results: dict,
+            encoding: AuxEncoding) -> Tuple[np.ndarray, np.ndarray]:
+        """Read the BGR image and the raw auxiliary map of one sample."""
+        img_path = results['img_path']
+        if results.get('aux_in_img', False):
+            rgbx = read_image(img_path, 'unchanged', self.backend_args)
+            if rgbx.ndim != 3 or rgbx.shape[2] != 4:
+                channels = 1 if rgbx.ndim == 2 else rgbx.shape[2]
+                raise ValueError(
+                    f'{img_path} has {channels} channel(s) but this layout '
+                    f'stores {encoding.modality} as the 4th channel of a '
+                    f'4-channel RGB{encoding.modality[0].upper()} PNG '
+                    f'(MFNet\'s images/*.png). Use the separated layout for '
+                    f'3-channel images.')
+            if rgbx.dtype != np.uint8:
+                raise ValueError(
+                    f'{img_path} is {rgbx.dtype}; the 4-channel RGBT PNGs '
+                    f'must be 8-bit')
+            check_bit_depth(rgbx, encoding, img_path)
+            return rgbx[..., :3], rgbx[..., 3]
+        bgr = read_image(img_path, 'color_ignore_orientation',
+                         self.backend_args)
+        aux_path = results['aux_path']
+        raw = read_image(aux_path, 'unchanged', self.backend_args)
+        check_bit_depth(raw, encoding, aux_path)
+        aux = aux_modality_channels(raw, encoding.modality, aux_path)
+        if aux.shape[:2] != bgr.shape[:2]:
+            raise ValueError(
+                f'size mismatch: RGB image {img_path} is {_shape_str(bgr)} '
+                f'(HxW) but {encoding.modality} file {aux_path} is '
+                f'{_shape_str(aux)}; the modalities of a sample must be '
+                f'registered to the same size.')
+        return bgr, aux
+
+    def transform(self, results: dict) -> dict:
+        """Load the stacked RGB-X image of one sample.
+
+        Args:
+            results (dict): Result dict from the dataset.
+
+        Returns:
+            dict: ``results`` with the keys listed in the class docstring.
+        """
+        encoding = self._encoding(results)
+        bgr, aux = self._read_rgb_and_aux(results, encoding)
+        height, width = bgr.shape[:2]
+        img = np.empty((height, width, RGB_CHANNELS + encoding.channels),
+                       dtype=np.float32)
+        img[..., :RGB_CHANNELS] = bgr[..., ::-1]
+        unit = aux_to_unit_range(aux, encoding)
+        img[..., RGB_CHANNELS:] = unit if unit.ndim == 3 else unit[..., None]
+
+        results['img'] = img
+        results['img_shape'] = img.shape[:2]
+        results['ori_shape'] = img.shape[:2]
+        results['rgb_channels'] = RGB_CHANNELS
+        results['aux_channels'] = encoding.channels
+        return results
+
+    def __repr__(self) -> str:
+        options = ', '.join(f'{name}={value!r}'
+                            for name, value in self.aux_options.items())
+        return (f'{type(self).__name__}({options}, '
+                f'backend_args={self.backend_args})')
+
+
+@TRANSFORMS.register_module()
+class LoadCheckedAnnotations(LoadAnnotations):
+    """mmseg's ``LoadAnnotations`` that refuses labels it cannot trust.
+
+    Before the dataset's convention (``reduce_zero_label``, ``label_map``) is
+    applied, the raw label file is checked:
+
+    - it is a single-channel image: grayscale or palette (read as its
+      indices), or 3 equal channels; a colour-coded label is refused;
+    - its size equals the RGB image's (``results['ori_shape']``, when the
+      image was loaded first);
+    - its values are class ids of the dataset or the ignore value 255:
+      ``0..N-1`` for datasets that count every id, ``0..N`` when 0 is
+      "unlabeled" (``reduce_zero_label``), where ``N`` is
+      ``results['label_num_classes']`` recorded by the dataset (skipped when
+      absent).
+
+    Required Keys:
+
+    - seg_map_path, reduce_zero_label, seg_fields
+    - label_map, label_num_classes, ori_shape (optional)
+
+    Added Keys:
+
+    - gt_seg_map (np.uint8)
+
+    Args:
+        imdecode_backend (str): Backend of :func:`mmcv.imfrombytes`.
+            Defaults to 'pillow', which reads palette PNGs as their indices
+            (OpenCV would decode them to colours) and is as fast as OpenCV on
+            single-channel PNGs.
+        backend_args (dict, optional): Arguments of the mmengine file backend.
+            Defaults to None.
+    """
+
+    def __init__(self,
+                 imdecode_backend: str = 'pillow',
+                 backend_args: Optional[dict] = None) -> None:
+        super().__init__(
+            reduce_zero_label=None,
+            backend_args=backend_args,
+            imdecode_backend=imdecode_backend)
+
+    def _read_label(self, path: str) -> np.ndarray:
+        """Decode a label file to a 2-D integer array."""
+        content = fileio.get(path, backend_args=self.backend_args)
+        label = mmcv.imfrombytes(
+            content, flag='unchanged', backend=self.imdecode_backend)
+        if label is None:
+            raise ValueError(f'cannot decode label file {path}')
+        if label.ndim == 3 and label.shape[2] == 1:
+            label = label[..., 0]
+        if label.ndim == 3:
+            if label.shape[2] == 3 and (label[..., 0] == label[
+                    ..., 1]).all() and (label[..., 0] == label[..., 2]).all():
+                return label[..., 0]
+            differ = ' that differ' if label.shape[2] == 3 else ''
+            raise ValueError(
+                f'label file {path} decodes to {label.shape[2]} channels'
+                f'{differ}; labels must be single-channel class-id images '
+                f'(grayscale or palette PNG). Convert colour-coded labels to '
+                f'class ids.')
+        return label
+
+    @staticmethod
+    def _check_size(label: np.ndarray, path: str, results: dict) -> None:
+        """Refuse a label whose size differs from the loaded image's."""
+        ori_shape = results.get('ori_shape')
+        if ori_shape is not None and tuple(label.shape) != tuple(
+                ori_shape[:2]):
+            raise ValueError(
+                f'size mismatch: label file {path} is {_shape_str(label)} '
+                f'(HxW) but the RGB image {results.get("img_path")} is '
+                f'{ori_shape[0]}x{ori_shape[1]}; labels must have the size of '
+                f'their image.')
+
+    @staticmethod
+    def _check_values(label: np.ndarray, path: str, results: dict) -> None:
+        """Refuse label values that are neither class ids nor 255."""
+        num_classes = results.get('label_num_classes')
+        if num_classes is None:
+            return
+        reduce_zero_label = results['reduce_zero_label']
+        highest = num_classes if reduce_zero_label else num_classes - 1
+        counts = np.bincount(label.ravel())
+        counts[:highest + 1] = 0
+        if counts.size > 255:
+            counts[255] = 0
+        bad = np.flatnonzero(counts)
+        if bad.size == 0:
+            return
+        shown = ', '.join(str(v) for v in bad[:10])
+        more = f' (and {bad.size - 10} more)' if bad.size > 10 else ''
+        convention = (f'0 = unlabeled, 1..{num_classes} = classes' if
+                      reduce_zero_label else f'0..{num_classes - 1} = classes')
+        raise ValueError(
+            f'label file {path} has values outside the dataset\'s classes: '
+            f'{shown}{more}. Expected {convention}, 255 = ignore. Check that '
+            f'the labels are class ids of this dataset (not colours or '
+            f'another class set).')
+
+    def _load_seg_map(self, results: dict) -> None:
+        """Load, check and convert the label of one sample.
+
+        Args:
+            results (dict): Result dict from the dataset.
+        """
+        path = results['seg_map_path']
+        label = self._read_label(path)
+        self._check_size(label, path, results)
+        self._check_values(label, path, results)
+        gt_seg_map = label.astype(np.uint8)
+        if results['reduce_zero_label']:
+            # 0 (unlabeled) -> 255, k -> k - 1, 255 stays 255
+            gt_seg_map = gt_seg_map - np.uint8(1)
+            gt_seg_map[gt_seg_map == 254] = 255
+        label_map = results.get('label_map')
+        if label_map is not None:
+            mapped = gt_seg_map.copy()
+            for old_id, new_id in label_map.items():
+                mapped[gt_seg_map == old_id] = new_id
+            gt_seg_map = mapped
+        results['gt_seg_map'] = gt_seg_map
+        results['seg_fields'].append('gt_seg_map')
+
+    def __repr__(self) -> str:
+        return (
+            f'{type(self).__name__}(imdecode_backend='
+            f'{self.imdecode_backend!r}, backend_args={self.backend_args})')
