@@ -136,8 +136,8 @@ def render_scene(rng: np.random.Generator, height: int = 120,
         cls = (BOX, PICTURE, WINDOW)[rng.integers(3)]
         y0, y1, x0, x1 = _rectangle(rng, (2, horizon - 2, 2, w - 2),
                                     (0.2, 0.45))
-        offset = {BOX: -rng.uniform(0.3, 0.7), PICTURE: 0.0,
-                  WINDOW: rng.uniform(0.3, 0.7)}[cls]
+        offset = {BOX: -rng.uniform(0.5, 1.0), PICTURE: 0.0,
+                  WINDOW: rng.uniform(0.5, 1.0)}[cls]
         rgb[y0:y1, x0:x1] = _texture(rng, y1 - y0, x1 - x0)
         depth[y0:y1, x0:x1] = wall_depth[None, x0:x1] + offset
         label[y0:y1, x0:x1] = cls

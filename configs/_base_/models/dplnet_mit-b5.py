@@ -3,18 +3,18 @@
 # frozen; the multimodal prompt generator, the prompt tokens / prompt
 # attention and the all-MLP decoder learn (7.15M of 88.58M parameters).
 norm_cfg = dict(type='BN', requires_grad=True)
-# RGB in 0..255 with ImageNet statistics, the auxiliary modality in [0, 1]
-# with mean 0.449 / std 0.226 (the paper's normalisation); 3 + 3 channels.
-data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53, 0.449, 0.449, 0.449],
-    std=[58.395, 57.12, 57.375, 0.226, 0.226, 0.226],
-    bgr_to_rgb=False,
-    pad_val=0,
-    seg_pad_val=255)
 model = dict(
     type='EncoderDecoder',
-    data_preprocessor=data_preprocessor,
+    # RGB in 0..255 with ImageNet statistics, the auxiliary modality in
+    # [0, 1] with mean 0.449 / std 0.226 (the paper's normalisation); 3 + 3
+    # channels. Final configs take their dataset's `data_preprocessor`.
+    data_preprocessor=dict(
+        type='SegDataPreProcessor',
+        mean=[123.675, 116.28, 103.53, 0.449, 0.449, 0.449],
+        std=[58.395, 57.12, 57.375, 0.226, 0.226, 0.226],
+        bgr_to_rgb=False,
+        pad_val=0,
+        seg_pad_val=255),
     backbone=dict(
         type='DualPromptMiT',
         arch='b5',

@@ -1,0 +1,68 @@
+# The synthetic RGB-D scenes of `make demo`, written by
+# tools/dataset_converters/make_synthetic_rgbd.py in NYUv2's SA-Gate / CMX
+# layout: RGB/*.jpg, Depth/*.png in 16-bit millimetres, Label/*.png with
+# NYUv2-40 ids, 120x160 images. Depth is read as metres clipped at 6 m
+# (no scene is deeper), then scaled to [0, 1]. The 8 classes present are selected through
+# `metainfo` (mmseg maps their NYUv2 ids to 0..7; 0 = unlabeled is
+# ignored). Boxes, pictures and windows look alike in RGB, as do floor mats
+# and cabinets: only depth tells them apart.
+dataset_type = 'NYUv2SegDataset'
+data_root = 'data/synthetic_rgbd'
+metainfo = dict(
+    classes=('wall', 'floor', 'box', 'picture', 'window', 'floor mat',
+             'cabinet', 'lamp'),
+    palette=[[174, 199, 232], [152, 223, 138], [214, 39, 40],
+             [255, 187, 120], [31, 119, 180], [148, 103, 189],
+             [140, 86, 75], [255, 215, 0]])
+crop_size = (120, 160)
+data_preprocessor = dict(
+    type='SegDataPreProcessor',
+    mean=[123.675, 116.28, 103.53, 0.449, 0.449, 0.449],
+    std=[58.395, 57.12, 57.375, 0.226, 0.226, 0.226],
+    bgr_to_rgb=False,
+    pad_val=0,
+    seg_pad_val=255,
+    size=crop_size)
+meta_keys = ('img_path', 'seg_map_path', 'aux_path', 'aux_modality',
+             'rgb_channels', 'aux_channels', 'ori_shape', 'img_shape',
+             'pad_shape', 'scale_factor', 'flip', 'flip_direction',
+             'reduce_zero_label')
+train_pipeline = [
+    dict(type='LoadRGBXImageFromFile'),
+    dict(type='LoadCheckedAnnotations'),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='RGBColorJitter', brightness=0.3, contrast=0.3, saturation=0.3),
+    dict(type='PackSegInputs', meta_keys=meta_keys)
+]
+test_pipeline = [
+    dict(type='LoadRGBXImageFromFile'),
+    dict(type='LoadCheckedAnnotations'),
+    dict(type='PackSegInputs', meta_keys=meta_keys)
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        aux_bit_depth=16,
+        aux_max_value=6.0,
+        metainfo=metainfo,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='test',
+        aux_bit_depth=16,
+        aux_max_value=6.0,
+        metainfo=metainfo,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator
