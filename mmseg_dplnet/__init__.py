@@ -6,7 +6,7 @@ datasets, transforms and visualizer in mmseg's registries, and makes
 mmengine load checkpoints weights-only while still reading the runner's own
 checkpoints (see :mod:`mmseg_dplnet.utils.checkpoint_loading`).
 """
-from . import datasets, models  # noqa: F401  (fills mmseg's registries)
+from . import apis, datasets, models, visualization  # noqa: F401,I001
 from .utils import register_checkpoint_loading
 from .version import __version__, version_info
 

@@ -1,0 +1,1 @@
+"""Inference on users' own RGB + auxiliary images."""

@@ -1,0 +1,1 @@
+"""Visualisation of multimodal samples (registered in mmseg)."""
