@@ -1,0 +1,232 @@
+"""Build a segmentor for inference and run it on RGB + auxiliary inputs."""
+import copy
+import warnings
+from collections import OrderedDict
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.runner import load_checkpoint
+
+from mmseg.registry import DATASETS
+from mmseg.structures import SegDataSample
+from mmseg_dplnet.datasets.palettes import voc_colormap
+from .inference_inputs import ImageSource
+from .inference_pipeline import (build_inference_pipeline,
+                                 resolve_inference_aux_settings)
+
+ConfigType = Union[str, Path, Config]
+InputPair = Tuple[ImageSource, ImageSource]
+#: One input, or a batch of them.
+Inputs = Union[ImageSource, Sequence]
+
+
+def _load_config(config: ConfigType, cfg_options: Optional[dict]) -> Config:
+    """A config object the caller's copy is safe from."""
+    if isinstance(config, (str, Path)):
+        cfg = Config.fromfile(str(config))
+    elif isinstance(config, Config):
+        cfg = copy.deepcopy(config)
+    else:
+        raise TypeError(f'config must be a file name or a Config, got '
+                        f'{type(config).__name__}')
+    if cfg_options is not None:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def drop_pretrained_weights(cfg: Config) -> None:
+    """Make the model buildable without its pretrained-weights files.
+
+    The weights come from the checkpoint at inference; the files that
+    ``init_cfg`` (e.g. the frozen encoder's SegFormer checkpoint) or
+    ``pretrained`` name need not exist.
+
+    Args:
+        cfg (Config): Modified in place.
+    """
+    model = cfg.model
+    model['pretrained'] = None
+    for part in model.values():
+        if isinstance(part, dict) and 'init_cfg' in part:
+            part['init_cfg'] = None
+
+
+def dataset_meta_from_config(cfg: Config) -> Dict[str, list]:
+    """Classes and palette of the config's test dataset.
+
+    Args:
+        cfg (Config): The model's config.
+
+    Returns:
+        dict: ``classes`` and ``palette``, from the dataset's ``metainfo``,
+        else its class's ``METAINFO``; empty when neither is known.
+    """
+    dataset_cfg = cfg.get('test_dataloader', {}).get('dataset', {}) or {}
+    meta = dict(dataset_cfg.get('metainfo') or {})
+    kind = dataset_cfg.get('type')
+    cls = kind if isinstance(kind, type) else (
+        DATASETS.get(kind) if isinstance(kind, str) else None)
+    class_meta = dict(getattr(cls, 'METAINFO', {}) or {})
+    if 'classes' not in meta:
+        meta = {**class_meta, **meta}
+    classes = meta.get('classes')
+    if not classes:
+        return {}
+    palette = meta.get('palette')
+    if palette is None or len(palette) < len(classes):
+        palette = voc_colormap(len(classes) + 1)[1:]
+    return dict(classes=list(classes), palette=[list(c) for c in palette])
+
+
+def init_model(config: ConfigType,
+               checkpoint: Optional[str] = None,
+               device: str = 'cpu',
+               cfg_options: Optional[dict] = None) -> nn.Module:
+    """Build a segmentor from a config and load its checkpoint.
+
+    :func:`mmseg.apis.init_model`, plus: the pretrained files named by the
+    config (``init_cfg``) are not needed, the checkpoint may be a runner
+    checkpoint or a bare ``{'state_dict': ...}``, and the class names and
+    palette (``model.dataset_meta``) come from the checkpoint's meta, else
+    from the config's test dataset (never guessed from the class count).
+
+    Args:
+        config (str | Path | Config): Config file or object (not modified).
+        checkpoint (str, optional): Checkpoint file. None keeps the random
+            initial weights (for tests).
+        device (str): Device, e.g. 'cpu' or 'cuda:0'. Defaults to 'cpu'.
+        cfg_options (dict, optional): Overrides of config entries.
+
+    Returns:
+        nn.Module: The segmentor in eval mode, with ``cfg`` and
+        ``dataset_meta`` set.
+    """
+    from mmseg.apis import init_model as mmseg_init_model
+    cfg = _load_config(config, cfg_options)
+    drop_pretrained_weights(cfg)
+    model = mmseg_init_model(cfg, checkpoint=None, device=device)
+    dataset_meta = dataset_meta_from_config(cfg)
+    if checkpoint is not None:
+        loaded = load_checkpoint(model, checkpoint, map_location='cpu')
+        meta = loaded.get('meta', {}) if isinstance(loaded, dict) else {}
+        dataset_meta = meta.get('dataset_meta') or dataset_meta
+    if not dataset_meta:
+        warnings.warn(f'no class names in {checkpoint} nor in the test '
+                      f'dataset of {cfg.filename}; visualisation needs '
+                      f'model.dataset_meta = dict(classes=..., palette=...)')
+    model.dataset_meta = dataset_meta
+    return model
+
+
+def _input_pairs(rgb: Inputs,
+                 aux: Optional[Inputs]) -> Tuple[List[InputPair], bool]:
+    """The (rgb, aux) pairs of the inputs, and whether they are a batch."""
+    if not isinstance(rgb, (list, tuple)):
+        if aux is None:
+            raise ValueError('inference_multimodal needs the auxiliary input '
+                             '(a path or an array) with a single RGB input')
+        if isinstance(aux, (list, tuple)):
+            raise ValueError('give one aux input per RGB input: rgb is '
+                             'single but aux is a list')
+        return [(rgb, aux)], False
+    if aux is None:
+        pairs = list(rgb)
+        for index, pair in enumerate(pairs):
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                raise ValueError(
+                    f'batch item {index} is not an (rgb, aux) pair; give '
+                    f'inference_multimodal(model, [(rgb, aux), ...]) or '
+                    f'inference_multimodal(model, [rgb, ...], [aux, ...])')
+        return [tuple(pair) for pair in pairs], True
+    if not isinstance(aux, (list, tuple)) or len(aux) != len(rgb):
+        count = len(aux) if isinstance(aux, (list, tuple)) else 'a single'
+        raise ValueError(f'{len(rgb)} RGB inputs but {count} aux inputs; '
+                         f'give one aux input per RGB input')
+    return list(zip(rgb, aux)), True
+
+
+def _predict_by_size(model: nn.Module, inputs: List[torch.Tensor],
+                     data_samples: List[SegDataSample]) -> List[SegDataSample]:
+    """Run ``model.test_step`` on batches of equally sized inputs."""
+    groups: Dict[tuple, List[int]] = OrderedDict()
+    for index, tensor in enumerate(inputs):
+        groups.setdefault(tuple(tensor.shape), []).append(index)
+    outputs: List[Optional[SegDataSample]] = [None] * len(inputs)
+    with torch.no_grad():
+        for indices in groups.values():
+            batch = dict(
+                inputs=[inputs[i] for i in indices],
+                data_samples=[data_samples[i] for i in indices])
+            for index, result in zip(indices, model.test_step(batch)):
+                outputs[index] = result
+    return outputs
+
+
+def inference_multimodal(
+    model: nn.Module,
+    rgb: Inputs,
+    aux: Optional[Inputs] = None,
+    aux_modality: Optional[str] = None,
+    aux_channels: Optional[int] = None,
+    aux_bit_depth: Optional[int] = None,
+    aux_value_scale: Optional[float] = None,
+    aux_min_value: Optional[float] = None,
+    aux_max_value: Optional[float] = None
+) -> Union[SegDataSample, List[SegDataSample]]:
+    """Segment RGB + auxiliary inputs (files or arrays) with a segmentor.
+
+    Each input runs through the config's test pipeline, with the loading
+    step reading the given files or arrays (see
+    :mod:`~mmseg_dplnet.apis.inference_inputs` for the array conventions)
+    and no annotation loading. Arrays are encoded exactly as files are, with
+    the auxiliary options of the config's test data unless overridden (see
+    :mod:`~mmseg_dplnet.apis.inference_pipeline`). Inputs of any size are
+    accepted: the prediction has the input's size.
+
+    Args:
+        model (nn.Module): A segmentor from :func:`init_model`.
+        rgb (str | np.ndarray | list): The RGB file or ``(H, W, 3)`` uint8
+            RGB array; or a batch: a list of ``(rgb, aux)`` pairs (``aux``
+            left None), or a list of RGB inputs with a list of ``aux``.
+        aux (str | np.ndarray | list, optional): The auxiliary file or array
+            (``(H, W)`` / ``(H, W, C)``, uint8, uint16 or float).
+        aux_modality (str, optional): 'depth', 'hha' or 'thermal'; defaults
+            to the config's.
+        aux_channels (int, optional): Overrides the config's (1 or 3).
+        aux_bit_depth (int, optional): Overrides the config's (8 or 16).
+        aux_value_scale (float, optional): Overrides the config's.
+        aux_min_value (float, optional): Overrides the config's.
+        aux_max_value (float, optional): Overrides the config's.
+
+    Returns:
+        SegDataSample | list[SegDataSample]: With ``pred_sem_seg`` and
+        ``seg_logits`` at the input's size; a list for a batch.
+
+    Raises:
+        ValueError: If an RGB input and its auxiliary input differ in size
+            (naming both sizes), or an input or option is invalid.
+    """
+    if not hasattr(model, 'cfg'):
+        raise ValueError('the model has no cfg; build it with '
+                         'mmseg_dplnet.apis.init_model')
+    pairs, is_batch = _input_pairs(rgb, aux)
+    modality, options = resolve_inference_aux_settings(
+        model,
+        aux_modality=aux_modality,
+        aux_channels=aux_channels,
+        aux_bit_depth=aux_bit_depth,
+        aux_value_scale=aux_value_scale,
+        aux_min_value=aux_min_value,
+        aux_max_value=aux_max_value)
+    pipeline = build_inference_pipeline(model.cfg, options)
+    inputs, data_samples = [], []
+    for rgb_source, aux_source in pairs:
+        data = pipeline(
+            dict(rgb=rgb_source, aux=aux_source, aux_modality=modality))
+        inputs.append(data['inputs'])
+        data_samples.append(data['data_samples'])
+    results = _predict_by_size(model, inputs, data_samples)
+    return results if is_batch else results[0]

@@ -1,0 +1,214 @@
+"""The test pipeline of a config, adapted to user-given inputs.
+
+The auxiliary options of the inputs are those the config's test data would
+be read with, so that an array or a file of the user is encoded exactly as
+the test set was:
+
+1. the test dataset's settings (``test_dataloader.dataset``):
+   ``aux_modality`` (else the dataset class's default) and the options of
+   :data:`AUX_OPTION_NAMES`;
+2. combined with the options of the pipeline's ``LoadRGBXImageFromFile``
+   (contradicting values are an error, as in testing);
+3. overridden by the keyword arguments of the caller (an option given there
+   is not read from the config at all; a bit depth other than the config's
+   also drops the config's value range, ``aux_value_scale`` /
+   ``aux_min_value`` / ``aux_max_value``, which belongs to its bit depth);
+4. ``aux_channels`` not given anywhere: the model's
+   ``backbone.aux_channels``; the rest take the defaults of
+   :func:`resolve_aux_encoding`.
+"""
+import copy
+from typing import Dict, List, Optional, Tuple
+
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.dataset import Compose
+
+from mmseg.datasets.transforms import LoadAnnotations
+from mmseg.registry import DATASETS, TRANSFORMS
+from mmseg_dplnet.datasets.transforms.aux_encoding import (
+    AUX_OPTION_NAMES, check_aux_options, merge_aux_options,
+    resolve_aux_encoding)
+from mmseg_dplnet.datasets.transforms.loading import LoadRGBXImageFromFile
+from .inference_inputs import LoadRGBXImageFromInputs
+
+_LOADER = LoadRGBXImageFromFile.__name__
+#: Resolved auxiliary options, by name (see :data:`AUX_OPTION_NAMES`).
+AuxOptions = Dict[str, float]
+#: Options that describe the value range of the config's bit depth.
+_VALUE_RANGE_NAMES = ('aux_value_scale', 'aux_min_value', 'aux_max_value')
+
+
+def _transform_class(step: dict) -> Optional[type]:
+    """The class of a pipeline step (None if it is not registered)."""
+    kind = step.get('type')
+    if isinstance(kind, type):
+        return kind
+    return TRANSFORMS.get(kind) if isinstance(kind, str) else None
+
+
+def _is_subclass(cls: Optional[type], parent: type) -> bool:
+    return isinstance(cls, type) and issubclass(cls, parent)
+
+
+def _test_dataset_cfg(cfg: Config) -> dict:
+    return dict(cfg.get('test_dataloader', {}).get('dataset', {}) or {})
+
+
+def config_test_pipeline(cfg: Config) -> List[dict]:
+    """A copy of the config's test pipeline.
+
+    The pipeline of ``test_dataloader.dataset`` comes first, as in mmseg's
+    ``MMSegInferencer``: it is what ``tools/test.py`` runs, whereas a
+    top-level ``test_pipeline`` may be a stale leftover of a ``_base_``
+    (e.g. an RGB-only config on an RGB-D dataset base).
+
+    Args:
+        cfg (Config): The model's config.
+
+    Returns:
+        list[dict]: ``cfg.test_dataloader.dataset.pipeline``, else
+        ``cfg.test_pipeline``.
+    """
+    pipeline = _test_dataset_cfg(cfg).get('pipeline') or cfg.get(
+        'test_pipeline')
+    if not pipeline:
+        raise ValueError(
+            f'config {cfg.filename} has no test pipeline '
+            f'(test_dataloader.dataset.pipeline or test_pipeline); inference '
+            f'runs it on the inputs')
+    return copy.deepcopy(list(pipeline))
+
+
+def _loading_step(pipeline: List[dict], cfg: Config) -> dict:
+    """The ``LoadRGBXImageFromFile`` step of a test pipeline."""
+    for step in pipeline:
+        if _is_subclass(_transform_class(step), LoadRGBXImageFromFile):
+            return step
+    kinds = [str(step.get('type')) for step in pipeline]
+    raise ValueError(
+        f'the test pipeline of {cfg.filename} ({kinds}) has no {_LOADER}: '
+        f'the model takes no auxiliary modality (an RGB-only model?). Use '
+        f'mmseg.apis.inference_model(model, rgb) for RGB-only models.')
+
+
+def _default_modality(dataset_cfg: dict) -> Optional[str]:
+    """The modality of the test dataset, or its class's default."""
+    if dataset_cfg.get('aux_modality') is not None:
+        return dataset_cfg['aux_modality']
+    kind = dataset_cfg.get('type')
+    cls = kind if isinstance(kind, type) else (
+        DATASETS.get(kind) if isinstance(kind, str) else None)
+    return getattr(cls, 'DEFAULT_AUX_MODALITY', None)
+
+
+def _model_aux_channels(model: nn.Module) -> Optional[int]:
+    backbone = getattr(model, 'backbone', None)
+    return getattr(backbone, 'aux_channels', None)
+
+
+def _config_bit_depth(step: dict, dataset_cfg: dict) -> int:
+    """The bit depth the config reads auxiliary files with."""
+    for source in (dataset_cfg, step):
+        if source.get('aux_bit_depth') is not None:
+            return source['aux_bit_depth']
+    return resolve_aux_encoding('depth').bit_depth
+
+
+def _config_aux_options(cfg: Config, step: dict,
+                        names: List[str]) -> AuxOptions:
+    """The config's settings of ``names``: its test dataset's, combined
+    with its loading ``step``'s (contradicting values are an error)."""
+    dataset_cfg = _test_dataset_cfg(cfg)
+    step_options = {name: step.get(name) for name in names}
+    # merge_aux_options reads the options a dataset recorded in a sample
+    as_sample = {
+        name: dataset_cfg[name]
+        for name in names if dataset_cfg.get(name) is not None
+    }
+    as_sample['img_path'] = f'the test data of {cfg.filename}'
+    return merge_aux_options(step_options, as_sample, _LOADER)
+
+
+def resolve_inference_aux_settings(model: nn.Module,
+                                   aux_modality: Optional[str] = None,
+                                   **overrides) -> Tuple[str, AuxOptions]:
+    """The auxiliary modality and options of the inputs of ``model``.
+
+    See the module docstring for the order of precedence.
+
+    Args:
+        model (nn.Module): A segmentor from :func:`init_model` (with
+            ``model.cfg``).
+        aux_modality (str, optional): Overrides the config's modality.
+        **overrides: Any of :data:`AUX_OPTION_NAMES`; None = not given.
+
+    Returns:
+        tuple[str, dict]: The modality and the options that are set (the
+        others take :func:`resolve_aux_encoding`'s defaults).
+
+    Raises:
+        ValueError: If options contradict each other or the model.
+    """
+    check_aux_options('inference_multimodal', **overrides)
+    cfg = model.cfg
+    dataset_cfg = _test_dataset_cfg(cfg)
+    modality = aux_modality or _default_modality(dataset_cfg)
+    if modality is None:
+        raise ValueError(
+            f'cannot tell the auxiliary modality of {cfg.filename}: its test '
+            f'dataset sets no aux_modality; pass aux_modality=\'depth\', '
+            f'\'hha\' or \'thermal\'')
+    given = {
+        name: value
+        for name, value in overrides.items() if value is not None
+    }
+    step = _loading_step(config_test_pipeline(cfg), cfg)
+    options = _config_aux_options(
+        cfg, step, [name for name in AUX_OPTION_NAMES if name not in given])
+    bit_depth = given.get('aux_bit_depth')
+    if bit_depth is not None and bit_depth != _config_bit_depth(
+            step, dataset_cfg):
+        for name in _VALUE_RANGE_NAMES:
+            options.pop(name, None)
+    options.update(given)
+    expected = _model_aux_channels(model)
+    if expected is not None:
+        channels = options.setdefault('aux_channels', expected)
+        if channels != expected:
+            raise ValueError(
+                f'aux_channels={channels} but the model\'s backbone takes '
+                f'{expected} auxiliary channels; drop the aux_channels '
+                f'setting or use a matching config')
+    resolve_aux_encoding(modality, **options)  # refuse invalid combinations
+    return modality, options
+
+
+def build_inference_pipeline(cfg: Config, aux_options: AuxOptions) -> Compose:
+    """The config's test pipeline with loading steps for user inputs.
+
+    ``LoadRGBXImageFromFile`` becomes :class:`LoadRGBXImageFromInputs` with
+    ``aux_options``; annotation loading steps are dropped; every other step
+    (``Resize``, ``PackSegInputs``, ...) is kept as configured.
+
+    Args:
+        cfg (Config): The model's config.
+        aux_options (dict): The resolved options, from
+            :func:`resolve_inference_aux_settings`.
+
+    Returns:
+        Compose: The pipeline; it takes ``dict(rgb=..., aux=...,
+        aux_modality=...)``.
+    """
+    steps = []
+    for step in config_test_pipeline(cfg):
+        cls = _transform_class(step)
+        if _is_subclass(cls, LoadAnnotations):
+            continue
+        if _is_subclass(cls, LoadRGBXImageFromFile):
+            step = dict(
+                type=LoadRGBXImageFromInputs.__name__,
+                backend_args=step.get('backend_args'),
+                **aux_options)
+        steps.append(step)
+    return Compose(steps)
