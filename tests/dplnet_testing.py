@@ -19,7 +19,9 @@ def tool_env(extra: Optional[dict] = None) -> dict:
     # bash scripts call `python`: make it this interpreter
     env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
     env['PYTHON'] = sys.executable
-    env.setdefault('OMP_NUM_THREADS', '2')
+    # one thread per tool process: oversubscribed cores (parallel ranks,
+    # other jobs) slow torch down by orders of magnitude
+    env.setdefault('OMP_NUM_THREADS', '1')
     env.update(extra or {})
     return env
 
@@ -58,3 +60,82 @@ def run_tool_expect_failure(args: List[str], cwd: Optional[str] = None,
                             timeout=timeout)
     assert result.returncode != 0, result.stdout[-3000:]
     return result
+
+
+def _shrink_pipeline(pipeline, size):
+    """Replace the geometric sizes of a pipeline (recursively) by ``size``
+    (h, w), keeping every transform."""
+    h, w = size
+    for transform in pipeline:
+        if 'transforms' in transform:  # TestTimeAug: list of lists
+            for group in transform['transforms']:
+                _shrink_pipeline(group, size)
+        if 'scale' in transform:
+            transform['scale'] = (w, h)
+        if 'crop_size' in transform:
+            transform['crop_size'] = (h, w)
+
+
+def write_tiny_config(config: str,
+                      out_file: str,
+                      data_root: str,
+                      size=(32, 48),
+                      max_iters: int = 2,
+                      deterministic: bool = False,
+                      **options) -> str:
+    """Write a copy of ``config`` scaled down for CPU tests.
+
+    The backbone becomes a DualPromptMiT b0 without pretrained weights, the
+    decoder narrow, every pipeline size and the preprocessor's size
+    ``size``, the schedule ``max_iters`` long with a checkpoint, a
+    validation and a log line at the end; batches of 2, no workers.
+
+    Args:
+        config (str): The real config.
+        out_file (str): Where to write the copy.
+        data_root (str): Dataset root of every dataloader.
+        size (tuple): (h, w) of crops / resizes.
+        max_iters (int): Training iterations.
+        deterministic (bool): Remove every source of training randomness
+            (augmentation, stochastic depth, dropout) so that two runs
+            with the same data order give the same weights.
+        **options: Extra dotted ``key=value`` overrides.
+
+    Returns:
+        str: ``out_file``.
+    """
+    from mmengine.config import Config
+    cfg = Config.fromfile(config)
+    model = cfg.model
+    model.backbone.update(arch='b0', init_cfg=None)
+    model.decode_head.update(
+        in_channels=[32, 64, 160, 256], embed_dims=32, channels=16)
+    model.data_preprocessor['size'] = tuple(size)
+    pipelines = []
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg[name]
+        loader.update(batch_size=2, num_workers=0, persistent_workers=False)
+        loader.dataset.data_root = data_root
+        pipelines.append(loader.dataset.pipeline)
+    for key in ('train_pipeline', 'test_pipeline', 'tta_pipeline'):
+        if key in cfg:
+            pipelines.append(cfg[key])
+    for pipeline in pipelines:
+        _shrink_pipeline(pipeline, size)
+    if deterministic:
+        model.backbone.drop_path_rate = 0.
+        model.decode_head.dropout_ratio = 0.
+        train = cfg.train_dataloader.dataset.pipeline
+        train[:] = [t for t in train if t['type'] in (
+            'LoadRGBXImageFromFile', 'LoadCheckedAnnotations',
+            'LoadImageFromFile', 'RandomCrop', 'PackSegInputs')]
+    cfg.train_cfg.update(max_iters=max_iters, val_interval=max_iters)
+    for scheduler in cfg.param_scheduler:
+        scheduler['end'] = max_iters
+    cfg.default_hooks.checkpoint.update(
+        interval=max_iters, save_best=None, max_keep_ckpts=-1)
+    cfg.default_hooks.logger.interval = 1
+    cfg.randomness = dict(seed=0)
+    cfg.merge_from_dict(options)
+    cfg.dump(out_file)
+    return out_file
