@@ -85,7 +85,9 @@ def write_tiny_config(config: str,
                       **options) -> str:
     """Write a copy of ``config`` scaled down for CPU tests.
 
-    The backbone becomes a DualPromptMiT b0 without pretrained weights, the
+    The backbone becomes a one-block-per-stage DualPromptMiT of b0's widths
+    (spatial reductions 2, 2, 1, 1, so that TTA's half scale of a 24x32
+    fixture still fits) without pretrained weights, the
     decoder narrow, every pipeline size and the preprocessor's size
     ``size``, the schedule ``max_iters`` long with a checkpoint, a
     validation and a log line at the end; batches of 2, no workers.
@@ -107,7 +109,10 @@ def write_tiny_config(config: str,
     from mmengine.config import Config
     cfg = Config.fromfile(config)
     model = cfg.model
-    model.backbone.update(arch='b0', init_cfg=None)
+    model.backbone.update(
+        arch=dict(embed_dims=32, num_layers=[1, 1, 1, 1],
+                  sr_ratios=[2, 2, 1, 1]),
+        init_cfg=None)
     model.decode_head.update(
         in_channels=[32, 64, 160, 256], embed_dims=32, channels=16)
     model.data_preprocessor['size'] = tuple(size)

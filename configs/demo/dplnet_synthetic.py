@@ -45,5 +45,6 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False,
                     interval=max_iters),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+    # --show-dir draws every test image (RGB | aux | GT | prediction)
+    visualization=dict(type='SegVisualizationHook', interval=1))
 randomness = dict(seed=0)

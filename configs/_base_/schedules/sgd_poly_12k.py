@@ -34,4 +34,5 @@ default_hooks = dict(
         save_best='mIoU',
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+    # --show-dir draws every test image (RGB | aux | GT | prediction)
+    visualization=dict(type='SegVisualizationHook', interval=1))
