@@ -1,0 +1,96 @@
+"""The synthetic RGB-D generator and a scaled-down `make demo`."""
+import filecmp
+import os.path as osp
+import re
+
+import cv2
+import numpy as np
+import torch
+from dplnet_testing import run_tool
+
+from mmseg.registry import DATASETS
+from mmseg_dplnet.models.weights import (convert_to_dual_prompt_mit,
+                                         is_prompt_key, split_backbone)
+from mmseg_dplnet.synthetic import NYUV2_IDS
+
+
+def generate(out_dir, seed, num_train=6, num_test=3):
+    run_tool(['tools/dataset_converters/make_synthetic_rgbd.py', out_dir,
+              '--num-train', str(num_train), '--num-val', str(num_test),
+              '--seed', str(seed), '--size', '48', '64'])
+
+
+def test_generator_output_is_a_valid_nyuv2_dataset(tmp_path):
+    root = str(tmp_path / 'a')
+    generate(root, seed=3)
+    depth = cv2.imread(osp.join(root, 'Depth', 'train_00000.png'),
+                       cv2.IMREAD_UNCHANGED)
+    assert depth.dtype == np.uint16 and (depth == 0).any()  # sensor holes
+    assert 1000 < np.median(depth[depth > 0]) < 6000  # millimetres
+    for split, count in (('train', 6), ('test', 3)):
+        dataset = DATASETS.build(dict(
+            type='NYUv2SegDataset', data_root=root, split=split,
+            aux_bit_depth=16, pipeline=[
+                dict(type='LoadRGBXImageFromFile'),
+                dict(type='LoadCheckedAnnotations'),
+                dict(type='PackSegInputs')]))
+        assert len(dataset) == count
+        labels = set()
+        for i in range(count):
+            sample = dataset[i]
+            assert sample['inputs'].shape == (6, 48, 64)
+            labels |= set(sample['data_samples'].gt_sem_seg.data.unique()
+                          .tolist())
+        # NYUv2-40 ids reduced to 0..39, 255 = unlabeled
+        assert labels <= {i - 1 for i in NYUV2_IDS[1:]} | {255}
+
+
+def test_generator_is_deterministic(tmp_path):
+    for name, seed in (('a', 1), ('b', 1), ('c', 2)):
+        generate(str(tmp_path / name), seed)
+    same = filecmp.dircmp(str(tmp_path / 'a'), str(tmp_path / 'b'))
+    for folder in ('RGB', 'Depth', 'Label'):
+        files = sorted(same.subdirs[folder].common_files)
+        match, mismatch, errors = filecmp.cmpfiles(
+            str(tmp_path / 'a' / folder), str(tmp_path / 'b' / folder),
+            files, shallow=False)
+        assert len(match) == 9 and not mismatch and not errors
+    assert not filecmp.cmp(str(tmp_path / 'a' / 'Depth' / 'train_00000.png'),
+                           str(tmp_path / 'c' / 'Depth' / 'train_00000.png'),
+                           shallow=False)
+
+
+def test_scaled_down_demo(tmp_path):
+    work = tmp_path / 'work'
+    out = run_tool([
+        'tools/misc/run_demo.py', '--data-root', str(tmp_path / 'data'),
+        '--work-dir', str(work), '--num-train', '8', '--num-test', '4',
+        '--size', '64', '80', '--stage1-iters', '4', '--stage2-iters', '4',
+        '--figure-rows', '2'
+    ]).stdout
+    assert 'whole demo' in out and 'learnable parameters' in out
+
+    results = (work / 'results.md').read_text()
+    rows = re.findall(r'^\| (.+?) \| (\d+\.\d) \| ([\d.]+)M / ([\d.]+)M',
+                      results, re.M)
+    assert [r[0] for r in rows] == ['RGB-only SegFormer (stage 1)',
+                                    'DPLNet RGB-D (stage 2)']
+    assert float(rows[1][2]) / float(rows[1][3]) <= 0.15
+    assert results.count('| box |') == 1 and '## Targets' in results
+
+    figure = cv2.imread(str(work / 'predictions.png'))
+    # 2 rows of 5 panels of 2 x (64 x 80), titles and a legend
+    assert figure.shape[1] == 5 * 160 + 4 * 4
+    assert figure.shape[0] > 2 * 128
+
+    # stage 2's frozen encoder is stage 1's encoder, bit for bit
+    stage1 = torch.load(str(work / 'segformer_rgb_synthetic' / 'iter_4.pth'),
+                        weights_only=False)['state_dict']
+    stage2 = torch.load(str(work / 'dplnet_synthetic' / 'iter_4.pth'),
+                        weights_only=False)['state_dict']
+    expected, _ = convert_to_dual_prompt_mit(
+        split_backbone(stage1)[0], 'mmseg')
+    frozen = [k for k in expected if not is_prompt_key(k)]
+    assert len(frozen) > 200
+    for key in frozen:
+        assert torch.equal(stage2['backbone.' + key], expected[key]), key
