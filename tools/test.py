@@ -30,8 +30,8 @@ def parse_args() -> argparse.Namespace:
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
         '--show-dir',
-        help='directory (under work_dir/<timestamp>/) where painted '
-        'images are saved')
+        help='directory where the painted images (RGB | auxiliary | ground '
+        'truth | prediction) are saved')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(

@@ -53,3 +53,25 @@ def test_class_weighted_loss_with_ignored_pixels():
     expected = F.cross_entropy(upsampled, labels, weight=torch.tensor(
         weights), ignore_index=255)
     torch.testing.assert_close(loss, expected)
+
+
+def test_fast_order_equals_the_literal_head():
+    """Folding the fusion conv into the stage Linears (before resizing) and
+    the two last 1x1 convs into one gives the literal head's logits."""
+    head = make_head().eval()
+    with torch.no_grad():
+        for param in head.parameters():  # non-trivial BN and biases
+            param.add_(0.1 * torch.randn_like(param))
+        head.fusion.bn.running_mean.normal_()
+        head.fusion.bn.running_var.uniform_(0.5, 1.5)
+        maps = stage_maps(size=(30, 42))
+        embedded = []
+        for x, projection in zip(maps, head.stage_projections):
+            y = projection(x.flatten(2).transpose(1, 2)).transpose(1, 2)
+            y = y.reshape(x.shape[0], -1, *x.shape[2:])
+            embedded.append(F.interpolate(y, size=maps[0].shape[2:],
+                                          mode='bilinear',
+                                          align_corners=False))
+        literal = head.conv_seg(head.intermediate_proj(
+            head.fusion(torch.cat(embedded[::-1], dim=1))))
+        torch.testing.assert_close(head(maps), literal, rtol=1e-4, atol=1e-5)

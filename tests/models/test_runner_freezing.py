@@ -22,7 +22,7 @@ def packed_samples(num: int, size=(64, 64)):
         sample = SegDataSample(metainfo=dict(
             img_shape=size, ori_shape=size, pad_shape=size))
         sample.gt_sem_seg = PixelData(
-            data=torch.randint(0, 5, (1, *size), generator=generator))
+            data=torch.randint(0, 40, (1, *size), generator=generator))
         samples.append(dict(
             inputs=torch.rand(6, *size, generator=generator) * 255,
             data_samples=sample))
@@ -42,7 +42,7 @@ def test_one_runner_step_updates_only_learnable_tensors(tmp_path):
     cfg = Config.fromfile(osp.join(CONFIG_DIR, 'dplnet', 'nyuv2_b5.py'))
     cfg.model.backbone.update(arch='b0', init_cfg=None)
     cfg.model.decode_head.update(
-        in_channels=[32, 64, 160, 256], embed_dims=64, num_classes=5)
+        in_channels=[32, 64, 160, 256], embed_dims=64)
     cfg.model.data_preprocessor.size = (64, 64)
     fall_back_to_fp32_without_cuda(cfg)
     snapshot = SnapshotBeforeStep()

@@ -3,10 +3,11 @@ from typing import List
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
-from mmseg.models.utils import nchw_to_nlc, nlc_to_nchw, resize
+from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 
 
@@ -22,6 +23,12 @@ class DPLNetHead(BaseDecodeHead):
     ``num_classes``. The official model applies that last conv after a x4
     bilinear upsampling; both are linear per pixel, so running it first
     (and letting mmseg resize the logits) gives the same result.
+
+    The parameters are the official ones, but the linear steps run in a
+    cheaper, equivalent order: each stage's Linear is folded with its slice
+    of the fusion conv and applied before the bilinear resize (see
+    :meth:`_fuse`), and the two final 1x1 convs are applied as one. At
+    480x640 this cuts the head from about 49 to 4 GMACs.
 
     Args:
         embed_dims (int): Width of the MLP embedding. Default: 768.
@@ -66,18 +73,52 @@ class DPLNetHead(BaseDecodeHead):
             Tensor: Logits at stage 1's resolution, (B, num_classes, H/4,
             W/4).
         """
-        inputs = self._transform_inputs(inputs)
+        x = self._fuse(self._transform_inputs(inputs))
+        if self.fusion.with_norm:
+            x = self.fusion.norm(x)
+        if self.fusion.with_activation:
+            x = self.fusion.activate(x)
+        if self.dropout is not None:
+            x = self.dropout(x)
+        # intermediate_proj then conv_seg, as one 1x1 conv
+        seg = self.conv_seg.weight.flatten(1)
+        weight = seg @ self.intermediate_proj.weight.flatten(1)
+        bias = seg @ self.intermediate_proj.bias + self.conv_seg.bias
+        return F.conv2d(x, weight[:, :, None, None], bias)
+
+    def _fuse(self, inputs: List[torch.Tensor]) -> torch.Tensor:
+        """The fusion conv (before its norm) of the concatenated embeddings.
+
+        The fusion conv sees the resized embeddings concatenated in the
+        order stage 4, 3, 2, 1; its weight splits into one slice per stage.
+        Each slice is folded into the stage's Linear and applied at the
+        stage's own resolution, before the (linear) bilinear resize, and the
+        stage results are summed: equal to resizing, concatenating and
+        convolving, at a small part of the cost.
+
+        Args:
+            inputs (list[Tensor]): Stage maps, stage 1 first.
+
+        Returns:
+            Tensor: (B, embed_dims, H1, W1), stage 1's resolution.
+        """
         size = inputs[0].shape[2:]
-        embedded = []
-        for feature, projection in zip(inputs, self.stage_projections):
-            x = nlc_to_nchw(projection(nchw_to_nlc(feature)),
-                            feature.shape[2:])
+        conv = self.fusion.conv
+        slices = conv.weight.flatten(1).split(conv.out_channels, dim=1)[::-1]
+        fused = 0
+        for feature, projection, fusion in zip(inputs, self.stage_projections,
+                                               slices):
+            # (E, C) @ (B, C, HW): a contiguous NCHW result, which the
+            # bilinear resize processes ~10x faster than a transposed view
+            batch, _, height, width = feature.shape
+            x = torch.matmul(fusion @ projection.weight, feature.flatten(2))
+            x = (x + (fusion @ projection.bias)[:, None]).view(
+                batch, -1, height, width)
             if x.shape[2:] != size:
                 x = resize(
                     x, size=size, mode='bilinear',
                     align_corners=self.align_corners)
-            embedded.append(x)
-        x = self.fusion(torch.cat(embedded[::-1], dim=1))
-        if self.dropout is not None:
-            x = self.dropout(x)
-        return self.conv_seg(self.intermediate_proj(x))
+            fused = fused + x
+        if conv.bias is not None:
+            fused = fused + conv.bias[None, :, None, None]
+        return fused
