@@ -57,6 +57,18 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def drop_training_parts(cfg: Config) -> None:
+    """Testing needs no training set, loop, optimizer or schedule.
+
+    Without them the runner never builds the training dataset (mmseg's
+    visualization hook asks for ``runner.iter``, which would build the train
+    loop), so a checkpoint tests with only the test set present.
+    """
+    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper',
+                'param_scheduler'):
+        cfg[key] = None
+
+
 def enable_visualization(cfg: Config, args: argparse.Namespace) -> None:
     """Turn on the visualization hook for ``--show`` / ``--show-dir``."""
     hook = cfg.default_hooks.get('visualization')
@@ -93,6 +105,7 @@ def main() -> None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    drop_training_parts(cfg)
     if args.show or args.show_dir:
         enable_visualization(cfg, args)
     if args.tta:
