@@ -7,7 +7,7 @@
 #
 # Steps: python venv -> uv -> torch 2.13.0 + torchvision 0.28.0 (kept as they
 # are when VENV already has a torch, e.g. your own CUDA build) -> mmcv 2.1.0
-# with compiled ops (built from source once, ~12-15 min on 2 cores, then
+# with compiled ops (built from source once, ~8-15 min on 2 cores, then
 # cached as a wheel in $MMSEG_DPLNET_CACHE, default ~/.cache/mmseg-dplnet)
 # -> mmengine, mmsegmentation, mmpretrain, ftfy, regex, pytest -> `-e .`.
 set -euo pipefail
@@ -73,11 +73,14 @@ PYEOF
     log=$CACHE/mmcv-build-$tag.log
     mkdir -p "$wheel_dir"
     say "building mmcv $MMCV_VERSION with ops from source ($tag, $jobs jobs)."
-    say "This is done once and takes about 12-15 minutes on 2 cores; the wheel is then cached in"
+    say "This is done once and takes about 8-15 minutes on 2 cores; the wheel is then cached in"
     say "$wheel_dir. Full log: $log"
     start=$(date +%s)
+    # --no-cache-dir: pip's own wheel cache does not know which torch a wheel
+    # was compiled against, so it could hand back a build for another torch.
     MMCV_WITH_OPS=1 MAX_JOBS=$jobs "$PY" -m pip wheel --no-build-isolation --no-deps \
-      --disable-pip-version-check -v "mmcv==$MMCV_VERSION" -w "$wheel_dir" >"$log" 2>&1 &
+      --no-cache-dir --disable-pip-version-check -v "mmcv==$MMCV_VERSION" -w "$wheel_dir" \
+      >"$log" 2>&1 &
     build_pid=$!
     while kill -0 "$build_pid" 2>/dev/null; do
       sleep 30
