@@ -13,7 +13,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmseg_dplnet  # noqa: F401  (registers modules, safe checkpoint loading)
-from mmseg_dplnet.utils import configure_launcher
+from mmseg_dplnet.utils import configure_launcher, shut_down_distributed
 
 
 def parse_args() -> argparse.Namespace:
@@ -117,6 +117,8 @@ def main() -> None:
 
     runner = Runner.from_cfg(cfg)
     runner.test()
+    del runner  # frees the process group's users before shutting it down
+    shut_down_distributed()
 
 
 if __name__ == '__main__':

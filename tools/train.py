@@ -16,7 +16,8 @@ from mmengine.runner import Runner
 import mmseg_dplnet  # noqa: F401  (registers modules, safe checkpoint loading)
 from mmseg.registry import RUNNERS
 from mmseg_dplnet.utils import (configure_launcher,
-                                fall_back_to_fp32_without_cuda)
+                                fall_back_to_fp32_without_cuda,
+                                shut_down_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -88,6 +89,8 @@ def main() -> None:
         Runner.from_cfg(cfg)
         if 'runner_type' not in cfg else RUNNERS.build(cfg))
     runner.train()
+    del runner  # frees the process group's users before shutting it down
+    shut_down_distributed()
 
 
 if __name__ == '__main__':

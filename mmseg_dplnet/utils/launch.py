@@ -6,6 +6,7 @@ machine. :func:`configure_launcher` makes the same config and command line
 run there with the gloo backend, and leaves GPU machines to mmengine.
 """
 import datetime
+import gc
 import logging
 import os
 import subprocess
@@ -104,3 +105,19 @@ def fall_back_to_fp32_without_cuda(cfg: Config) -> None:
     wrapper['type'] = 'OptimWrapper'
     for amp_only in ('loss_scale', 'dtype', 'use_fsdp'):
         wrapper.pop(amp_only, None)
+
+
+def shut_down_distributed() -> None:
+    """Leave the process group together and cleanly at the end of a run.
+
+    Call it after the runner is released. Otherwise the process group lives
+    until interpreter exit (the DDP wrapper holds it), and gloo's worker
+    threads may then release tensors while Python is being torn down: a rank
+    of a run that succeeded aborts with ``terminate called without an active
+    exception``. Does nothing when the run was not distributed.
+    """
+    if not (torch_dist.is_available() and torch_dist.is_initialized()):
+        return
+    torch_dist.barrier()
+    gc.collect()  # the runner's DDP model and its reducer, with their refs
+    torch_dist.destroy_process_group()
