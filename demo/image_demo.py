@@ -14,10 +14,10 @@ from typing import Sequence
 
 import mmcv
 import numpy as np
-from mmengine.config import DictAction
 
 from mmseg_dplnet.apis import inference_multimodal, init_model
 from mmseg_dplnet.datasets.transforms.loading import read_image
+from mmseg_dplnet.utils import add_cfg_options_argument
 from mmseg_dplnet.visualization import (colorize_aux, draw_legend, overlay,
                                         read_aux_for_display)
 
@@ -47,11 +47,7 @@ def parse_args() -> Namespace:
         choices=[8, 16],
         help='bit depth of the auxiliary file (default: the config\'s; '
         'another one also drops the config\'s value range)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, as key=value pairs')
+    add_cfg_options_argument(parser)
     args = parser.parse_args()
     if not 0 <= args.opacity <= 1:
         parser.error(f'--opacity must be in [0, 1], got {args.opacity}')

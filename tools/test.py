@@ -9,11 +9,12 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmseg_dplnet  # noqa: F401  (registers modules, safe checkpoint loading)
-from mmseg_dplnet.utils import configure_launcher, shut_down_distributed
+from mmseg_dplnet.utils import (add_cfg_options_argument, configure_launcher,
+                                load_config, shut_down_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -34,13 +35,7 @@ def parse_args() -> argparse.Namespace:
         'truth | prediction) are saved')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, as key=value pairs; lists as '
-        'key="[a,b]" or key=a,b, nested as key="[(a,b),(c,d)]" (quotes '
-        'needed, no white space)')
+    add_cfg_options_argument(parser)
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -96,9 +91,7 @@ def enable_tta(cfg: Config) -> None:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

@@ -9,14 +9,14 @@ import logging
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmseg_dplnet  # noqa: F401  (registers modules, safe checkpoint loading)
 from mmseg.registry import RUNNERS
-from mmseg_dplnet.utils import (configure_launcher,
-                                fall_back_to_fp32_without_cuda,
+from mmseg_dplnet.utils import (add_cfg_options_argument, configure_launcher,
+                                fall_back_to_fp32_without_cuda, load_config,
                                 shut_down_distributed)
 
 
@@ -33,13 +33,7 @@ def parse_args() -> argparse.Namespace:
         '--amp',
         action='store_true',
         help='enable automatic mixed precision training')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, as key=value pairs; lists as '
-        'key="[a,b]" or key=a,b, nested as key="[(a,b),(c,d)]" (quotes '
-        'needed, no white space)')
+    add_cfg_options_argument(parser)
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -70,9 +64,7 @@ def enable_amp(cfg: Config) -> None:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     # work_dir: command line > config > ./work_dirs/<config name>
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

@@ -33,7 +33,7 @@ import time
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.dataset import BaseDataset
 from mmengine.fileio import dump
 from mmengine.model import revert_sync_batchnorm
@@ -42,6 +42,7 @@ from mmengine.runner import Runner, load_checkpoint
 from mmengine.utils import mkdir_or_exist
 
 import mmseg_dplnet  # noqa: F401  (registers the DPLNet modules)
+from mmseg_dplnet.utils import add_cfg_options_argument, load_config
 from mmseg.registry import DATASETS, MODELS
 from mmseg.structures import SegDataSample
 
@@ -87,13 +88,7 @@ def parse_args() -> argparse.Namespace:
         '--work-dir',
         help='if given, the results are dumped there as '
         'benchmark_<timestamp>.json')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, as key=value pairs; lists as '
-        'key="[a,b]" or key=a,b, nested as key="[(a,b),(c,d)]" (quotes '
-        'needed, no white space)')
+    add_cfg_options_argument(parser)
     args = parser.parse_args()
     for name in ('num_images', 'batch_size', 'repeat'):
         if getattr(args, name) < 1:
@@ -225,9 +220,7 @@ def main() -> None:
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if device == 'cuda' and not torch.cuda.is_available():
         sys.exit('--device cuda: CUDA is not available on this machine')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     torch.backends.cudnn.benchmark = bool(
         cfg.get('env_cfg', {}).get('cudnn_benchmark', False))

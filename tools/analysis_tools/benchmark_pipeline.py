@@ -26,12 +26,12 @@ from typing import Dict, List, Optional, Tuple
 import cv2
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 
 import mmseg_dplnet  # noqa: F401  (registers datasets and transforms)
 from mmseg.registry import DATASETS
 from mmseg_dplnet.datasets import MultiModalSegDataset, RGBXLayout
+from mmseg_dplnet.utils import add_cfg_options_argument, load_config
 
 # native (h, w) of the datasets, used for synthetic samples
 NATIVE_SIZES = dict(
@@ -60,11 +60,7 @@ def parse_args() -> argparse.Namespace:
         help='time a temporary synthetic dataset of H x W samples')
     parser.add_argument(
         '--seed', type=int, default=0, help='seed of the random transforms')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, as in tools/train.py')
+    add_cfg_options_argument(parser)
     return parser.parse_args()
 
 
@@ -195,9 +191,7 @@ def main() -> None:
     cv2.setNumThreads(0)
     torch.set_num_threads(1)
     np.random.seed(args.seed)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     dataset_cfg = cfg.train_dataloader.dataset
     while 'dataset' in dataset_cfg:  # dataset wrappers

@@ -29,7 +29,7 @@ from typing import Dict, List
 
 import torch
 import torch.nn as nn
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
@@ -39,6 +39,7 @@ from mmseg.models.backbones import MixVisionTransformer
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from mmseg_dplnet.models import resolve_mit_arch
+from mmseg_dplnet.utils import add_cfg_options_argument, load_config
 
 
 @MODELS.register_module()
@@ -89,7 +90,7 @@ def parse_args() -> argparse.Namespace:
                         help='mixed precision (GPU only)')
     parser.add_argument('--device', default=None,
                         help='cpu or cuda (default: cuda if available)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_cfg_options_argument(parser)
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -139,9 +140,7 @@ def peak_memory_bytes(device: str, rss_after_imports: int) -> int:
 def run_worker(args: argparse.Namespace) -> Dict[str, float]:
     """Measure one row in this process; print its result as JSON."""
     rss_after_imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     cfg = variant_config(cfg, args.worker, args.amp)
     cfg.model.data_preprocessor['size'] = tuple(args.shape)
@@ -185,7 +184,8 @@ def main() -> None:
         print(f'measuring {variant} ...', flush=True)
         out = subprocess.run(command, capture_output=True, text=True,
                              env=dict(os.environ))
-        lines = [l for l in out.stdout.splitlines() if l.startswith('RESULT ')]
+        lines = [line for line in out.stdout.splitlines()
+                 if line.startswith('RESULT ')]
         if out.returncode != 0 or not lines:
             sys.exit(f'{variant} failed:\n{out.stderr[-4000:]}')
         results[variant] = json.loads(lines[-1][len('RESULT '):])

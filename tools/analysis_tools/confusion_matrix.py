@@ -31,7 +31,7 @@ from typing import Dict, List, Sequence, Set
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar, mkdir_or_exist
 
@@ -41,6 +41,7 @@ from mmseg_dplnet.evaluation import (class_accuracy, class_iou,
                                      confusion_from_prediction_dir,
                                      matrix_to_csv_rows, normalize_rows,
                                      prediction_file, summary_metrics)
+from mmseg_dplnet.utils import add_cfg_options_argument, load_config
 
 #: Largest number of classes whose cells are annotated with their value.
 MAX_ANNOTATED_CLASSES = 25
@@ -66,13 +67,7 @@ def parse_args() -> argparse.Namespace:
         '--color-theme',
         default='Blues',
         help='matplotlib colour map of the confusion matrix')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, as key=value pairs; lists as '
-        'key="[a,b]" or key=a,b, nested as key="[(a,b),(c,d)]" (quotes '
-        'needed, no white space)')
+    add_cfg_options_argument(parser)
     return parser.parse_args()
 
 
@@ -235,9 +230,7 @@ def main() -> None:
         raise FileNotFoundError(
             f'PRED_DIR {args.pred_dir} is not a folder; write it with '
             f'tools/test.py CONFIG CHECKPOINT --out {args.pred_dir}')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     class_names = list(dataset.metainfo['classes'])

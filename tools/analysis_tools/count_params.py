@@ -9,10 +9,10 @@ import argparse
 from typing import Iterable, List, Tuple
 
 import torch.nn as nn
-from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 
 from mmseg.registry import MODELS
+from mmseg_dplnet.utils import add_cfg_options_argument, load_config
 
 Row = Tuple[str, int, int]
 
@@ -21,11 +21,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Count total / learnable / frozen parameters')
     parser.add_argument('config', help='config file')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, as key=value pairs')
+    add_cfg_options_argument(parser)
     return parser.parse_args()
 
 
@@ -79,9 +75,7 @@ def format_table(rows: List[Row]) -> str:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     model = MODELS.build(cfg.model)
     rows = parameter_rows(model)

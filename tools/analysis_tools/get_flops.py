@@ -34,7 +34,7 @@ import argparse
 from typing import Tuple
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
 
@@ -43,6 +43,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from mmseg_dplnet.evaluation import Complexity, measure_complexity
 from mmseg_dplnet.evaluation.complexity import SDPA_OP
+from mmseg_dplnet.utils import add_cfg_options_argument, load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -63,13 +64,7 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=3,
         help='depth of the per-module table (1 = backbone / decode_head)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, as key=value pairs; lists as '
-        'key="[a,b]" or key=a,b, nested as key="[(a,b),(c,d)]" (quotes '
-        'needed, no white space)')
+    add_cfg_options_argument(parser)
     return parser.parse_args()
 
 
@@ -178,9 +173,7 @@ def print_report(config: str, inputs: torch.Tensor,
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     shape = input_shape(cfg, args.shape)
     model = build_model(cfg)
