@@ -109,10 +109,11 @@ def write_nyuv2_dplnet(root: str,
 def write_nyuv2_cmx(root: str,
                     counts: Optional[Dict[str, int]] = None,
                     depth_bits: int = 8,
-                    with_hha: bool = False) -> Fixture:
+                    with_hha: bool = False,
+                    size: Tuple[int, int] = (H, W)) -> Fixture:
     """SA-Gate / CMX / DFormer NYUv2: ``RGB/ Depth/ [HHA/] Label/`` + lists.
 
-    The split files mix every accepted line format.
+    The split files mix every accepted line format; ``size`` is (h, w).
     """
     counts = counts or dict(train=4, test=2)
     fixture = Fixture(root)
@@ -124,14 +125,15 @@ def write_nyuv2_cmx(root: str,
         lines = []
         for i in range(count):
             name = str(offset + i + 1)
-            sample = make_sample(offset + i, 41, aux_bits=depth_bits)
+            sample = make_sample(
+                offset + i, 41, size=size, aux_bits=depth_bits)
             sample.rgb_lossless = False
             write_image(
                 osp.join(root, 'RGB', name + '.jpg'), sample.rgb, rgb=True)
             write_image(osp.join(root, 'Depth', name + '.png'), sample.aux)
             write_image(osp.join(root, 'Label', name + '.png'), sample.label)
             if with_hha:
-                hha = make_sample(offset + i, 41, hha=True).aux
+                hha = make_sample(offset + i, 41, size=size, hha=True).aux
                 write_image(
                     osp.join(root, 'HHA', name + '.png'), hha, rgb=True)
                 sample.extra['HHA'] = hha

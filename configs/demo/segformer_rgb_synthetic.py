@@ -4,9 +4,10 @@
 _base_ = [
     '../_base_/datasets/synthetic_rgbd.py', '../_base_/default_runtime.py'
 ]
+# the stock RGB pipeline (mmseg's inference entry points run it as well)
 rgb_pipeline = [
-    dict(type='LoadImageFromFile'),  # BGR uint8, as stock mmseg
-    dict(type='LoadCheckedAnnotations'),
+    dict(type='LoadImageFromFile'),  # BGR uint8
+    dict(type='LoadAnnotations'),
 ]
 train_dataloader = dict(
     dataset=dict(pipeline=rgb_pipeline + [
@@ -69,10 +70,10 @@ param_scheduler = [
     dict(type='PolyLR', power=1.0, eta_min=0.0, by_epoch=False, begin=50,
          end=max_iters)
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
+train_cfg = dict(type='RGBXIterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+val_cfg = dict(type='RGBXValLoop')
+test_cfg = dict(type='RGBXTestLoop')
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
@@ -81,5 +82,5 @@ default_hooks = dict(
                     interval=max_iters),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # --show-dir draws every test image (RGB | aux | GT | prediction)
-    visualization=dict(type='SegVisualizationHook', interval=1))
+    visualization=dict(type='RGBXSegVisualizationHook', interval=1))
 randomness = dict(seed=0)

@@ -102,14 +102,15 @@ class MultiModalSegDataset(BaseSegDataset):
             first one found under ``data_root``. Defaults to 'auto'.
         aux_modality (str, optional): ``'depth'``, ``'hha'`` or
             ``'thermal'``. Defaults to the dataset's ``DEFAULT_AUX_MODALITY``.
+            In a config, the model's ``data_preprocessor.aux_modality``
+            sets it for every loop (see
+            :mod:`mmseg_dplnet.utils.channel_split`).
         aux_dir (str, optional): Folder name of the auxiliary files, replacing
             the layout's folder for the modality (e.g. ``'thermal_raw'``).
         aux_suffix (str | Sequence[str]): Candidate extensions of the
             auxiliary files, preferred first. Defaults to '.png'.
         aux_in_img (bool): With ``data_prefix``: the auxiliary modality is the
             4th channel of the RGB file. Defaults to False.
-        aux_channels (int, optional): 3 (replicate a 1-channel modality,
-            default) or 1 (keep it).
         aux_bit_depth (int, optional): Bit depth of the auxiliary files, 8
             (default) or 16.
         aux_value_scale (float, optional): Factor on the raw auxiliary values
@@ -124,6 +125,8 @@ class MultiModalSegDataset(BaseSegDataset):
         data_prefix (dict, optional): Explicit folders ``img_path``,
             ``aux_path`` and ``seg_map_path`` instead of a layout.
         ann_file (str): With ``data_prefix``: optional split file.
+        aux_channels: Not a dataset option (an error naming the model's
+            ``backbone.aux_channels``, which decides it).
         **kwargs: Other arguments of :class:`mmseg.datasets.BaseSegDataset`.
     """
     METAINFO: dict = dict()
@@ -140,7 +143,6 @@ class MultiModalSegDataset(BaseSegDataset):
                  aux_dir: Optional[str] = None,
                  aux_suffix: Suffixes = '.png',
                  aux_in_img: bool = False,
-                 aux_channels: Optional[int] = None,
                  aux_bit_depth: Optional[int] = None,
                  aux_value_scale: Optional[float] = None,
                  aux_min_value: Optional[float] = None,
@@ -149,8 +151,10 @@ class MultiModalSegDataset(BaseSegDataset):
                  seg_map_suffix: Suffixes = '.png',
                  data_prefix: Optional[dict] = None,
                  ann_file: str = '',
+                 aux_channels: Optional[int] = None,
                  **kwargs) -> None:
         name = type(self).__name__
+        check_aux_options(name, aux_channels=aux_channels)
         self.split = split
         self.layout = layout
         self.aux_modality = aux_modality or self.DEFAULT_AUX_MODALITY
@@ -161,13 +165,12 @@ class MultiModalSegDataset(BaseSegDataset):
         self.aux_suffix = as_suffixes(aux_suffix)
         self.aux_in_img = aux_in_img
         given = dict(
-            aux_channels=aux_channels,
             aux_bit_depth=aux_bit_depth,
             aux_value_scale=aux_value_scale,
             aux_min_value=aux_min_value,
             aux_max_value=aux_max_value)
         check_aux_options(name, **given)
-        # refuse impossible combinations (e.g. 1-channel HHA) right away
+        # refuse impossible combinations right away
         resolve_aux_encoding(self.aux_modality, **given)
         self.aux_options = {k: v for k, v in given.items() if v is not None}
         self._explicit_prefix = data_prefix is not None

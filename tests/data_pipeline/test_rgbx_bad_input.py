@@ -118,9 +118,9 @@ def test_modality_absent_from_layout(tmp_path):
      (dict(layout='dformer'), "unknown layout 'dformer'"),
      (dict(aux_modality='lidar'), 'aux_modality must be one of'),
      (dict(aux_bit_depth=12), 'aux_bit_depth must be 8 or 16'),
-     (dict(aux_channels=2), 'aux_channels must be 1'),
-     (dict(aux_min_value=5., aux_max_value=1.), 'must be greater than'),
-     (dict(aux_modality='hha', aux_channels=1), 'HHA is a 3-channel')])
+     (dict(aux_channels=1), 'aux_channels is a setting of the model.*'
+      r'model\.backbone\.aux_channels'),
+     (dict(aux_min_value=5., aux_max_value=1.), 'must be greater than')])
 def test_invalid_dataset_options(tmp_path, overrides, match):
     fixture = fx.write_nyuv2_cmx(str(tmp_path), with_hha=True)
     with pytest.raises(ValueError, match=match):
@@ -249,7 +249,7 @@ def test_multichannel_depth_is_refused_but_gray_as_rgb_accepted(tmp_path):
     depth = cv2.imread(info['aux_path'], cv2.IMREAD_UNCHANGED)
     cv2.imwrite(info['aux_path'], np.dstack([depth] * 3))  # gray saved as RGB
     packed = _first_sample(dataset)
-    assert packed['inputs'].shape[0] == 6
+    assert packed['inputs'].shape[0] == 4  # RGB + the one depth channel
     cv2.imwrite(info['aux_path'], np.dstack([depth, depth, depth // 2]))
     with pytest.raises(
             ValueError, match='3 channels that differ; a depth map'):
@@ -272,7 +272,7 @@ def test_loader_and_dataset_options_must_agree(tmp_path):
     # the same option in both places, or on the loader only, is fine
     agreeing = TRANSFORMS.build(
         dict(type='LoadRGBXImageFromFile', aux_bit_depth=16))
-    assert agreeing(dataset.get_data_info(0))['img'].shape[-1] == 6
+    assert agreeing(dataset.get_data_info(0))['img'].shape[-1] == 4
     del info['aux_bit_depth']
     loader_only = agreeing(info)['img']
     name = osp.splitext(osp.basename(info['img_path']))[0]

@@ -1,4 +1,5 @@
-"""tools/analysis_tools/benchmark_pipeline.py on synthetic data."""
+"""tools/analysis_tools/benchmark_pipeline.py on synthetic data in each
+dataset's layout (mmseg_dplnet.synthetic.write_layout_samples)."""
 import importlib.util
 import os.path as osp
 import sys
@@ -8,6 +9,7 @@ import pytest
 import torch
 
 from mmseg.registry import DATASETS
+from mmseg_dplnet.synthetic import write_layout_samples
 from rgbx_testing import REPO_ROOT, load_config
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'analysis_tools', 'benchmark_pipeline.py')
@@ -34,10 +36,10 @@ def test_synthetic_dataset_in_the_config_layout(tool, tmp_path, config,
     dataset_cfg = dict(
         cfg.train_dataloader.dataset, data_root=str(tmp_path), **overrides)
     probe = DATASETS.build(dict(dataset_cfg, lazy_init=True))
-    layout = tool.write_synthetic_dataset(probe, str(tmp_path), (24, 32))
+    layout = write_layout_samples(probe, str(tmp_path), (24, 32), 5)
     assert layout == probe.LAYOUTS[0].name
     dataset = DATASETS.build(dataset_cfg)
-    assert len(dataset) == tool.NUM_SYNTHETIC_FILES
+    assert len(dataset) == 5
     total, per_transform = tool.time_pipeline(dataset, 3, warmup=1)
     assert total > 0
     assert set(per_transform) == {'(get_data_info)'

@@ -18,7 +18,9 @@ from rgbx_testing import (PAPER_AUX_MEAN, PAPER_AUX_STD, REPO_ROOT,
 
 FIXTURE_SIZE = (fx.H, fx.W)
 TRAIN_CROP = (12, 16)
-META_KEYS = ('aux_path', 'aux_modality', 'rgb_channels', 'aux_channels')
+META_KEYS = ('aux_path', 'aux_modality')
+#: channels of each modality in the stacked image, after the 3 RGB ones
+AUX_CHANNELS = dict(depth=1, thermal=1, hha=3)
 
 
 def unit_8bit(sample: fx.Sample) -> np.ndarray:
@@ -156,7 +158,7 @@ def test_eval_pipeline_gives_the_paper_normalisation(case_and_fixture):
     """Config test pipeline + data preprocessor: exact values per pixel."""
     case, fixture = case_and_fixture
     cfg = load_config(case.config)
-    preprocessor = build_preprocessor(cfg)
+    preprocessor = build_preprocessor(cfg, aux_modality=case.modality)
     pipeline = fit_pipeline(cfg.test_pipeline, FIXTURE_SIZE)
     for dataloader in ('val_dataloader', 'test_dataloader'):
         split = case.splits[dataloader]
@@ -167,11 +169,9 @@ def test_eval_pipeline_gives_the_paper_normalisation(case_and_fixture):
             sample = _sample_of(fixture, split, packed)
             inputs = preprocess(preprocessor, [packed])['inputs'][0]
             assert inputs.dtype == torch.float32
-            assert inputs.shape == (6, ) + sample.label.shape
-            aux = case.aux_unit(sample)
-            expected = paper_normalised(
-                sample.rgb,
-                aux if aux.ndim == 3 else np.repeat(aux[..., None], 3, -1))
+            assert inputs.shape == (3 + AUX_CHANNELS[case.modality],
+                                    ) + sample.label.shape
+            expected = paper_normalised(sample.rgb, case.aux_unit(sample))
             # auxiliary channels: exact (lossless PNG), R, G, B order kept
             np.testing.assert_allclose(
                 inputs[3:].double().numpy(), expected[3:], atol=1e-5)
@@ -193,9 +193,7 @@ def test_eval_pipeline_gives_the_paper_normalisation(case_and_fixture):
                 for k in META_KEYS
             } == dict(
                 aux_path=dataset.get_data_info(index)['aux_path'],
-                aux_modality=case.modality,
-                rgb_channels=3,
-                aux_channels=3)
+                aux_modality=case.modality)
 
 
 def test_label_convention(case_and_fixture):
@@ -225,10 +223,11 @@ def test_train_pipeline(case_and_fixture):
                             **case.options)
     packed = [dataset[i] for i in range(len(dataset))]
     valid = set(range(case.num_classes)) | {255}
+    channels = 3 + AUX_CHANNELS[case.modality]
     for item in packed:
-        channels, height, width = item['inputs'].shape
-        assert channels == 6 and height <= TRAIN_CROP[0] and (width
-                                                              <= TRAIN_CROP[1])
+        assert item['inputs'].shape[0] == channels
+        height, width = item['inputs'].shape[1:]
+        assert height <= TRAIN_CROP[0] and width <= TRAIN_CROP[1]
         gt = item['data_samples'].gt_sem_seg.data
         assert gt.shape[-2:] == (height, width)
         assert set(torch.unique(gt).tolist()) <= valid
@@ -236,18 +235,17 @@ def test_train_pipeline(case_and_fixture):
             assert 255 not in gt  # nothing is ignored before padding
         assert item['data_samples'].metainfo['aux_modality'] == case.modality
     batch = preprocess(
-        build_preprocessor(cfg, size=TRAIN_CROP), packed, training=True)
+        build_preprocessor(cfg, size=TRAIN_CROP, aux_modality=case.modality),
+        packed,
+        training=True)
     inputs = batch['inputs']
-    assert inputs.shape == (len(packed), 6) + TRAIN_CROP
+    assert inputs.shape == (len(packed), channels) + TRAIN_CROP
     for item, sample_inputs, data_sample in zip(packed, inputs,
                                                 batch['data_samples']):
         height, width = item['inputs'].shape[1:]
         content = sample_inputs[:, :height, :width]
         aux = content[3:] * PAPER_AUX_STD + PAPER_AUX_MEAN
         assert aux.min() >= -1e-5 and aux.max() <= 1 + 1e-5
-        if case.modality != 'hha':  # replicated 1-channel modality
-            assert torch.equal(content[3], content[4])
-            assert torch.equal(content[3], content[5])
         rgb = denormalise_rgb(content)
         assert rgb.min() >= -1e-3 and rgb.max() <= 255 + 1e-3
         # padding: 0 after normalisation, label 255
@@ -309,32 +307,6 @@ def test_sunrgbd_test_pipeline_on_varying_sizes(tmp_path):
     assert len(sizes) == 3
 
 
-@pytest.mark.parametrize('config', ['nyuv2', 'mfnet'])
-def test_one_channel_aux(config, tmp_path):
-    """aux_channels=1 on the dataset + a 4-value mean / std."""
-    writer = dict(nyuv2=fx.write_nyuv2_dplnet, mfnet=fx.write_mfnet_original)
-    fixture = writer[config](str(tmp_path))
-    cfg = load_config(config)
-    preprocessor = build_preprocessor(
-        cfg,
-        mean=cfg.data_preprocessor.mean[:4],
-        std=cfg.data_preprocessor.std[:4])
-    dataset = build_dataset(
-        cfg,
-        'test_dataloader',
-        fixture.root,
-        fit_pipeline(cfg.test_pipeline, FIXTURE_SIZE),
-        aux_channels=1)
-    packed = dataset[0]
-    split = dataset.split
-    sample = _sample_of(fixture, split, packed)
-    assert packed['data_samples'].metainfo['aux_channels'] == 1
-    inputs = preprocess(preprocessor, [packed])['inputs'][0]
-    expected = paper_normalised(sample.rgb, sample.aux / 255.)
-    assert inputs.shape == expected.shape == (4, ) + FIXTURE_SIZE
-    np.testing.assert_allclose(inputs.double().numpy(), expected, atol=1e-5)
-
-
 def test_configs_define_the_paper_settings():
     """The values other parts of the project rely on, for each config."""
     crops = dict(
@@ -342,16 +314,18 @@ def test_configs_define_the_paper_settings():
         sunrgbd=(480, 480),
         mfnet=(480, 640),
         pst900=(720, 1280))
+    modalities = dict(
+        nyuv2='depth', sunrgbd='depth', mfnet='thermal', pst900='thermal')
     for name, crop in crops.items():
         cfg = load_config(name)
         assert cfg.crop_size == crop
         dp = cfg.data_preprocessor
-        assert dp.type == 'SegDataPreProcessor' and dp.bgr_to_rgb is False
+        assert dp.type == 'RGBXDataPreProcessor'
+        assert dp.aux_modality == modalities[name]
         assert dp.size == crop and dp.pad_val == 0 and dp.seg_pad_val == 255
-        np.testing.assert_allclose(
-            dp.mean, [123.675, 116.28, 103.53, 0.449, 0.449, 0.449])
-        np.testing.assert_allclose(
-            dp.std, [58.395, 57.12, 57.375, 0.226, 0.226, 0.226])
+        np.testing.assert_allclose(dp.mean, [123.675, 116.28, 103.53])
+        np.testing.assert_allclose(dp.std, [58.395, 57.12, 57.375])
+        assert (dp.aux_mean, dp.aux_std) == (0.449, 0.226)
         for pipeline in (cfg.train_pipeline, cfg.test_pipeline):
             pack = pipeline[-1]
             assert pack.type == 'PackSegInputs'
@@ -403,8 +377,7 @@ def test_any_layout_with_data_prefix(tmp_path):
     sample = samples['b']
     inputs = preprocess(build_preprocessor(load_config('nyuv2')),
                         [packed])['inputs'][0]
-    expected = paper_normalised(
-        sample.rgb, np.repeat(unit_depth_mm(sample)[..., None], 3, -1))
+    expected = paper_normalised(sample.rgb, unit_depth_mm(sample))
     np.testing.assert_allclose(inputs.double().numpy(), expected, atol=1e-5)
     np.testing.assert_array_equal(
         packed['data_samples'].gt_sem_seg.data[0].numpy(),

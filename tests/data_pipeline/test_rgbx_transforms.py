@@ -31,21 +31,25 @@ def encode_aux(ids: np.ndarray) -> np.ndarray:
 
 @pytest.fixture
 def block_sample(tmp_path):
-    """Results of one RGB-T sample whose pixels all encode their label."""
+    """Results of one RGB-T sample whose pixels all encode their label
+    (``modality='hha'``: an RGB-HHA one, the three HHA channels equal)."""
     y, x = np.mgrid[:SIZE[0], :SIZE[1]]
     ids = ((y // BLOCK) * 5 + (x // BLOCK) * 2) % NUM_IDS
     paths = dict(
         img_path=str(tmp_path / 'rgb.png'),
-        aux_path=str(tmp_path / 'thermal.png'),
         seg_map_path=str(tmp_path / 'label.png'))
     cv2.imwrite(paths['img_path'], encode_rgb(ids)[..., ::-1])
-    cv2.imwrite(paths['aux_path'], encode_aux(ids))
     cv2.imwrite(paths['seg_map_path'], ids.astype(np.uint8))
+    aux_files = dict(
+        thermal=str(tmp_path / 'thermal.png'), hha=str(tmp_path / 'hha.png'))
+    cv2.imwrite(aux_files['thermal'], encode_aux(ids))
+    cv2.imwrite(aux_files['hha'], np.repeat(encode_aux(ids)[..., None], 3, 2))
 
-    def results(**extra):
+    def results(modality='thermal', **extra):
         return dict(
             paths,
-            aux_modality='thermal',
+            aux_path=aux_files[modality],
+            aux_modality=modality,
             reduce_zero_label=False,
             label_map=None,
             label_num_classes=NUM_IDS,
@@ -81,8 +85,11 @@ def assert_pixels_encode_labels(img: np.ndarray,
     ids = gt[mask]
     np.testing.assert_allclose(img[..., :3][mask], encode_rgb(ids), atol=atol)
     aux = encode_aux(ids)[:, None] / 255.
+    channels = img.shape[-1] - 3
     np.testing.assert_allclose(
-        img[..., 3:][mask], np.repeat(aux, 3, 1), atol=atol / 255 + 1e-6)
+        img[..., 3:][mask],
+        np.repeat(aux, channels, 1),
+        atol=atol / 255 + 1e-6)
     return int(mask.sum())
 
 
@@ -96,7 +103,7 @@ def test_crop_and_flip_keep_modalities_aligned(block_sample, direction):
         np.random.seed(seed)
         out = pipeline(block_sample())
         img, gt = out['img'], out['gt_seg_map']
-        assert img.shape == (20, 28, 6) and img.dtype == np.float32
+        assert img.shape == (20, 28, 4) and img.dtype == np.float32
         assert out['flip'] and out['flip_direction'] == direction
         # every pixel, exactly
         assert assert_pixels_encode_labels(img, gt) == 20 * 28
@@ -127,9 +134,9 @@ def test_resize_equals_resizing_each_modality(block_sample, ratio):
     rgb = mmcv.imresize(encode_rgb(ids).astype(np.float32), (width, height))
     aux = mmcv.imresize(
         encode_aux(ids).astype(np.float32) / 255, (width, height))
+    assert out['img'].shape[-1] == 4
     np.testing.assert_allclose(out['img'][..., :3], rgb, atol=1e-3)
-    for channel in range(3, 6):
-        np.testing.assert_allclose(out['img'][..., channel], aux, atol=1e-5)
+    np.testing.assert_allclose(out['img'][..., 3], aux, atol=1e-5)
     np.testing.assert_array_equal(
         out['gt_seg_map'],
         mmcv.imresize(
@@ -157,12 +164,12 @@ def test_train_chain_keeps_modalities_aligned(block_sample):
 
 
 def test_pad_with_float_zero(block_sample):
-    """Stock Pad on the 6-channel float image (OpenCV pads > 4 channels
-    with one value for all, hence the float ``pad_val``)."""
+    """Stock Pad on the 6-channel RGB-HHA float image (OpenCV pads > 4
+    channels with one value for all, hence the float ``pad_val``)."""
     pipeline = Compose(
         LOADING +
         [dict(type='Pad', size=(70, 50), pad_val=dict(img=0., seg=255))])
-    out = pipeline(block_sample())
+    out = pipeline(block_sample(modality='hha'))
     img, gt = out['img'], out['gt_seg_map']
     assert img.shape == (50, 70, 6) and gt.shape == (50, 70)
     assert (img[SIZE[0]:] == 0).all() and (img[:, SIZE[1]:] == 0).all()
@@ -174,7 +181,7 @@ def test_pad_with_float_zero(block_sample):
 def test_pad_one_channel_aux(block_sample):
     """With 1-channel aux (4 channels) the default integer pad works too."""
     pipeline = Compose(LOADING + [dict(type='Pad', size=(70, 50))])
-    out = pipeline(block_sample(aux_channels=1))
+    out = pipeline(block_sample())
     assert out['img'].shape == (50, 70, 4)
     assert (out['img'][SIZE[0]:] == 0).all()
     assert (out['gt_seg_map'][:, SIZE[1]:] == 255).all()
@@ -196,12 +203,12 @@ def test_test_time_aug_pass(tmp_path):
     preprocessor = build_preprocessor(cfg)
     for index, scale in enumerate([0.5, 0.75, 1.0, 1.25, 1.5]):
         plain, flipped = inputs[2 * index], inputs[2 * index + 1]
-        assert plain.shape == (6, int(fx.H * scale + .5),
+        assert plain.shape == (4, int(fx.H * scale + .5),
                                int(fx.W * scale + .5))
         assert torch.equal(flipped, plain.flip(-1))
         assert not samples[2 * index].flip and samples[2 * index + 1].flip
         for sample in samples[2 * index:2 * index + 2]:
-            assert sample.metainfo['aux_channels'] == 3
+            assert sample.metainfo['aux_modality'] == 'thermal'
             np.testing.assert_array_equal(sample.gt_sem_seg.data[0].numpy(),
                                           expected_gt(label, False))
         batch = preprocess(preprocessor,
@@ -223,7 +230,7 @@ def _jitter(img, **ranges):
     full = dict(brightness=(1, 1), contrast=(1, 1), saturation=(1, 1))
     full.update(ranges)
     transform = TRANSFORMS.build(dict(type='RGBColorJitter', **full))
-    return transform(dict(img=img.copy(), rgb_channels=3))['img']
+    return transform(dict(img=img.copy()))['img']
 
 
 def test_jitter_brightness_contrast_saturation(stacked):

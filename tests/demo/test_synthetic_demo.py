@@ -38,7 +38,7 @@ def test_generator_output_is_a_valid_nyuv2_dataset(tmp_path):
         labels = set()
         for i in range(count):
             sample = dataset[i]
-            assert sample['inputs'].shape == (6, 48, 64)
+            assert sample['inputs'].shape == (4, 48, 64)  # RGB + depth
             labels |= set(sample['data_samples'].gt_sem_seg.data.unique()
                           .tolist())
         # NYUv2-40 ids reduced to 0..39, 255 = unlabeled

@@ -1,6 +1,7 @@
 """DualPromptMiT: parameter counts, the frozen / learnable split, modes,
 activation checkpointing and input checks."""
 import os.path as osp
+import re
 
 import pytest
 import torch
@@ -81,10 +82,29 @@ def test_output_maps_match_mmseg_mit_shapes():
     assert [tuple(o.shape) for o in outs] == [(1, 64, 8, 12), (1, 256, 2, 3)]
 
 
-def test_wrong_channel_count_is_a_clear_error():
-    with pytest.raises(ValueError, match=r'expects \(B, 6, H, W\).*got '
-                       r'\(1, 3, 32, 32\).*aux_channels'):
-        tiny_backbone()(torch.randn(1, 3, 32, 32))
+def test_single_channel_modality_is_replicated_exactly():
+    torch.manual_seed(0)
+    backbone = tiny_backbone().eval()
+    rgb, depth = torch.randn(1, 3, 32, 48), torch.randn(1, 1, 32, 48)
+    replicated = backbone(torch.cat([rgb, depth.expand(-1, 3, -1, -1)], 1))
+    for got, expected in zip(backbone(torch.cat([rgb, depth], 1)),
+                             replicated):
+        assert torch.equal(got, expected)
+
+
+@pytest.mark.parametrize('aux_channels, shape, found', [
+    (3, (1, 3, 32, 32), 0),  # RGB only
+    (1, (1, 6, 32, 32), 3),  # HHA into a single-channel prompt generator
+    (3, (1, 5, 32, 32), 2),
+])
+def test_wrong_channel_count_is_a_clear_error(aux_channels, shape, found):
+    backbone = tiny_backbone(aux_channels=aux_channels)
+    expected = (f'then {aux_channels} auxiliary channel(s) '
+                f'(model.backbone.aux_channels)', f'got inputs of shape '
+                f'{tuple(shape)} ({found} auxiliary channel(s))')
+    with pytest.raises(ValueError,
+                       match='.*'.join(re.escape(e) for e in expected)):
+        backbone(torch.randn(*shape))
 
 
 @pytest.mark.parametrize('frozen_eval', [False, True])

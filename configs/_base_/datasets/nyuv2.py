@@ -5,38 +5,43 @@
 # horizontal flip, colour jitter 0.5 on RGB only; test on the full 480x640
 # image; TTA at scales 0.5-1.5 with flips.
 #
-# One sample is ONE float32 image (H, W, 6): R, G, B in [0, 255], then depth
-# in [0, 1] replicated to 3 channels. `data_root` may hold DPLNet's layout
-# ({train,test}/{image,depth,label}) or SA-Gate/CMX/DFormer's (RGB/, Depth/,
-# Label/, train.txt, test.txt), see data/README.md. Depth is 8-bit by
-# default. 16-bit millimetre depth, in a config that inherits this one:
+# One sample is ONE float32 image (H, W, 4): R, G, B in [0, 255], then depth
+# in [0, 1] (the model replicates it to 3 channels, the paper's choice).
+# `data_root` may hold DPLNet's layout ({train,test}/{image,depth,label}) or
+# SA-Gate/CMX/DFormer's (RGB/, Depth/, HHA/, Label/, train.txt, test.txt),
+# see data/README.md. In a config that inherits a recipe, one edit each:
+#     model = dict(data_preprocessor=dict(aux_modality='hha'))  # HHA (CMX)
+#     model = dict(backbone=dict(aux_channels=1))  # depth not replicated
+# Depth is 8-bit by default. 16-bit millimetre depth is a property of the
+# files, set on the datasets:
 #     depth16 = dict(aux_bit_depth=16)  # /1000, clipped at 10 m
 #     train_dataloader = dict(dataset=depth16)
 #     val_dataloader = dict(dataset=depth16)
 #     test_dataloader = val_dataloader
-# HHA instead of depth: dict(aux_modality='hha') (CMX layout only).
-# 1-channel depth: dict(aux_channels=1) in the same way, plus the 4-value
-# mean / std below in model.data_preprocessor.
 dataset_type = 'NYUv2SegDataset'
 data_root = 'data/nyuv2'
 crop_size = (480, 640)  # (h, w): the full NYUv2 image
 
-# Normalisation of the paper: ImageNet mean / std on R, G, B (in RGB order,
-# bgr_to_rgb=False), 0.449 / 0.226 on each auxiliary channel in [0, 1].
+# The model's input: ImageNet mean / std on R, G, B (in RGB order),
+# 0.449 / 0.226 on every auxiliary channel in [0, 1] (the paper's), and the
+# modality, stated once: the datasets of the train / val / test loops follow
+# it (model = dict(data_preprocessor=dict(aux_modality=...)) switches it).
 data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53, 0.449, 0.449, 0.449],
-    std=[58.395, 57.12, 57.375, 0.226, 0.226, 0.226],
-    bgr_to_rgb=False,
+    type='RGBXDataPreProcessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    aux_mean=0.449,
+    aux_std=0.226,
+    aux_modality='depth',
     pad_val=0,
     seg_pad_val=255,
     size=crop_size)
 
-# the channel split reaches data_sample.metainfo (read by the visualiser)
+# the modality and its file reach data_sample.metainfo (checked by the data
+# preprocessor, drawn by the visualiser)
 meta_keys = ('img_path', 'seg_map_path', 'aux_path', 'aux_modality',
-             'rgb_channels', 'aux_channels', 'ori_shape', 'img_shape',
-             'pad_shape', 'scale_factor', 'flip', 'flip_direction',
-             'reduce_zero_label')
+             'ori_shape', 'img_shape', 'pad_shape', 'scale_factor', 'flip',
+             'flip_direction', 'reduce_zero_label')
 train_pipeline = [
     dict(type='LoadRGBXImageFromFile'),
     dict(type='LoadCheckedAnnotations'),

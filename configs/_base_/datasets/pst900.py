@@ -5,33 +5,38 @@
 # preprocessor when smaller), flip, colour jitter 0.5 on RGB only; test on
 # the full 720x1280 image; TTA at scales 0.5-1.5 with flips.
 #
-# One sample is ONE float32 image (H, W, 6): R, G, B in [0, 255], then the
-# 8-bit registered thermal image (thermal/) in [0, 1] replicated to 3
-# channels. `data_root` holds the official layout
+# One sample is ONE float32 image (H, W, 4): R, G, B in [0, 255], then the
+# 8-bit registered thermal image (thermal/) in [0, 1] (replicated to 3
+# channels by the model). `data_root` holds the official layout
 # ({train,test}/{rgb,thermal,labels}/), see data/README.md. All 5 classes,
 # background included, are counted. The 16-bit thermal_raw/ images:
 # dict(aux_bit_depth=16, aux_min_value=..., aux_max_value=...) on the
 # datasets as in nyuv2.py (the default range is the full 0..65535).
+# 1-channel thermal: model = dict(backbone=dict(aux_channels=1)).
 dataset_type = 'PST900Dataset'
 data_root = 'data/pst900'
 crop_size = (720, 1280)  # (h, w): the full PST900 image
 
-# Normalisation of the paper: ImageNet mean / std on R, G, B (in RGB order,
-# bgr_to_rgb=False), 0.449 / 0.226 on each auxiliary channel in [0, 1].
+# The model's input: ImageNet mean / std on R, G, B (in RGB order),
+# 0.449 / 0.226 on every auxiliary channel in [0, 1] (the paper's), and the
+# modality, stated once: the datasets of the train / val / test loops follow
+# it (model = dict(data_preprocessor=dict(aux_modality=...)) switches it).
 data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53, 0.449, 0.449, 0.449],
-    std=[58.395, 57.12, 57.375, 0.226, 0.226, 0.226],
-    bgr_to_rgb=False,
+    type='RGBXDataPreProcessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    aux_mean=0.449,
+    aux_std=0.226,
+    aux_modality='thermal',
     pad_val=0,
     seg_pad_val=255,
     size=crop_size)
 
-# the channel split reaches data_sample.metainfo (read by the visualiser)
+# the modality and its file reach data_sample.metainfo (checked by the data
+# preprocessor, drawn by the visualiser)
 meta_keys = ('img_path', 'seg_map_path', 'aux_path', 'aux_modality',
-             'rgb_channels', 'aux_channels', 'ori_shape', 'img_shape',
-             'pad_shape', 'scale_factor', 'flip', 'flip_direction',
-             'reduce_zero_label')
+             'ori_shape', 'img_shape', 'pad_shape', 'scale_factor', 'flip',
+             'flip_direction', 'reduce_zero_label')
 train_pipeline = [
     dict(type='LoadRGBXImageFromFile'),
     dict(type='LoadCheckedAnnotations'),

@@ -8,31 +8,36 @@
 # only. Test: the fitted image (predictions are resized back to the original
 # label size); TTA at scales 0.5-1.5 of the original with flips.
 #
-# One sample is ONE float32 image (H, W, 6): R, G, B in [0, 255], then depth
-# in [0, 1] replicated to 3 channels. `data_root` holds DFormer's layout
-# (RGB/, Depth/, labels/, train.txt, test.txt), see data/README.md. Depth is
-# 8-bit by default; 16-bit millimetres and 1-channel depth are selected on
-# the datasets as in nyuv2.py: dict(aux_bit_depth=16), dict(aux_channels=1).
+# One sample is ONE float32 image (H, W, 4): R, G, B in [0, 255], then depth
+# in [0, 1] (replicated to 3 channels by the model). `data_root` holds
+# DFormer's layout (RGB/, Depth/, labels/, train.txt, test.txt), see
+# data/README.md. Depth is 8-bit by default; 16-bit millimetres are set on
+# the datasets as in nyuv2.py (dict(aux_bit_depth=16)), 1-channel depth on
+# the model (model = dict(backbone=dict(aux_channels=1))).
 dataset_type = 'SUNRGBDSegDataset'
 data_root = 'data/sunrgbd'
 crop_size = (480, 480)  # (h, w)
 
-# Normalisation of the paper: ImageNet mean / std on R, G, B (in RGB order,
-# bgr_to_rgb=False), 0.449 / 0.226 on each auxiliary channel in [0, 1].
+# The model's input: ImageNet mean / std on R, G, B (in RGB order),
+# 0.449 / 0.226 on every auxiliary channel in [0, 1] (the paper's), and the
+# modality, stated once: the datasets of the train / val / test loops follow
+# it (model = dict(data_preprocessor=dict(aux_modality=...)) switches it).
 data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53, 0.449, 0.449, 0.449],
-    std=[58.395, 57.12, 57.375, 0.226, 0.226, 0.226],
-    bgr_to_rgb=False,
+    type='RGBXDataPreProcessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    aux_mean=0.449,
+    aux_std=0.226,
+    aux_modality='depth',
     pad_val=0,
     seg_pad_val=255,
     size=crop_size)
 
-# the channel split reaches data_sample.metainfo (read by the visualiser)
+# the modality and its file reach data_sample.metainfo (checked by the data
+# preprocessor, drawn by the visualiser)
 meta_keys = ('img_path', 'seg_map_path', 'aux_path', 'aux_modality',
-             'rgb_channels', 'aux_channels', 'ori_shape', 'img_shape',
-             'pad_shape', 'scale_factor', 'flip', 'flip_direction',
-             'reduce_zero_label')
+             'ori_shape', 'img_shape', 'pad_shape', 'scale_factor', 'flip',
+             'flip_direction', 'reduce_zero_label')
 train_pipeline = [
     dict(type='LoadRGBXImageFromFile'),
     dict(type='LoadCheckedAnnotations'),

@@ -16,17 +16,18 @@ metainfo = dict(
              [140, 86, 75], [255, 215, 0]])
 crop_size = (120, 160)
 data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53, 0.449, 0.449, 0.449],
-    std=[58.395, 57.12, 57.375, 0.226, 0.226, 0.226],
-    bgr_to_rgb=False,
+    type='RGBXDataPreProcessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    aux_mean=0.449,
+    aux_std=0.226,
+    aux_modality='depth',
     pad_val=0,
     seg_pad_val=255,
     size=crop_size)
 meta_keys = ('img_path', 'seg_map_path', 'aux_path', 'aux_modality',
-             'rgb_channels', 'aux_channels', 'ori_shape', 'img_shape',
-             'pad_shape', 'scale_factor', 'flip', 'flip_direction',
-             'reduce_zero_label')
+             'ori_shape', 'img_shape', 'pad_shape', 'scale_factor', 'flip',
+             'flip_direction', 'reduce_zero_label')
 train_pipeline = [
     dict(type='LoadRGBXImageFromFile'),
     dict(type='LoadCheckedAnnotations'),
@@ -65,4 +66,6 @@ val_dataloader = dict(
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
-test_evaluator = val_evaluator
+# the test run also writes confusion_matrix.csv / .png and class_iou.png
+# into its log folder (read by `make demo` for the per-class IoU)
+test_evaluator = [val_evaluator, dict(type='ConfusionMatrixMetric')]

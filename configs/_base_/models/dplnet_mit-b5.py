@@ -5,20 +5,22 @@
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     type='EncoderDecoder',
-    # RGB in 0..255 with ImageNet statistics, the auxiliary modality in
-    # [0, 1] with mean 0.449 / std 0.226 (the paper's normalisation); 3 + 3
-    # channels. Final configs take their dataset's `data_preprocessor`.
+    # RGB in 0..255 with ImageNet statistics, every auxiliary channel in
+    # [0, 1] with mean 0.449 / std 0.226 (the paper's normalisation). Final
+    # configs take their dataset's `data_preprocessor` (with its modality).
     data_preprocessor=dict(
-        type='SegDataPreProcessor',
-        mean=[123.675, 116.28, 103.53, 0.449, 0.449, 0.449],
-        std=[58.395, 57.12, 57.375, 0.226, 0.226, 0.226],
-        bgr_to_rgb=False,
+        type='RGBXDataPreProcessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        aux_mean=0.449,
+        aux_std=0.226,
         pad_val=0,
         seg_pad_val=255),
     backbone=dict(
         type='DualPromptMiT',
         arch='b5',
-        rgb_channels=3,
+        # 3: a single-channel modality (depth, thermal) is replicated, HHA
+        # taken as it is (the paper's); 1: a single channel embedded as is
         aux_channels=3,
         num_prompt_tokens=30,
         prompt_dims=32,

@@ -1,8 +1,8 @@
 # The official DPLNet recipe: SGD (lr 0.04, momentum 0.9, weight decay
 # 5e-4) with poly decay (power 0.9). 12,422 iterations = 500 epochs of
 # NYUv2's 795 training images at a total batch of 32. Only learnable
-# parameters reach the optimizer. On a GPU, mixed precision (AMP);
-# tools/train.py falls back to fp32 on a machine without CUDA.
+# parameters reach the optimizer. On a GPU, mixed precision (AMP); the
+# runner falls back to fp32 on a machine without CUDA.
 optimizer = dict(type='SGD', lr=0.04, momentum=0.9, weight_decay=5e-4)
 optim_wrapper = dict(
     type='AmpOptimWrapper',
@@ -19,9 +19,11 @@ param_scheduler = [
         end=12422,
         by_epoch=False)
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=12422, val_interval=1250)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+# mmengine's loops, whose datasets take the model's modality
+train_cfg = dict(
+    type='RGBXIterBasedTrainLoop', max_iters=12422, val_interval=1250)
+val_cfg = dict(type='RGBXValLoop')
+test_cfg = dict(type='RGBXTestLoop')
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
@@ -35,4 +37,4 @@ default_hooks = dict(
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # --show-dir draws every test image (RGB | aux | GT | prediction)
-    visualization=dict(type='SegVisualizationHook', interval=1))
+    visualization=dict(type='RGBXSegVisualizationHook', interval=1))

@@ -1,8 +1,11 @@
 """How an auxiliary modality is stored on disk and mapped to ``[0, 1]``.
 
 The auxiliary modality (depth, HHA or thermal) of an RGB-X sample reaches the
-model as ``3 + C`` channels of one stacked float image; this module decides
-the ``C`` auxiliary values of a pixel from the raw file values:
+model as the last ``C`` channels of one stacked float image, in the
+modality's natural channels (``C = 1`` for depth and thermal, 3 for HHA;
+whether the model replicates a single channel is the model's setting,
+``model.backbone.aux_channels``). This module decides the ``C`` auxiliary
+values of a pixel from the raw file values:
 
 ``unit = (clip(raw * value_scale, min_value, max_value) - min_value)
 / (max_value - min_value)``
@@ -17,12 +20,9 @@ the ``C`` auxiliary values of a pixel from the raw file values:
 | 16-bit thermal / HHA            | 1           | 0         | 65535     |
 +---------------------------------+-------------+-----------+-----------+
 
-These are the defaults of :func:`resolve_aux_encoding`; each can be set. A
-1-channel modality (depth, thermal) is replicated to 3 channels by default
-(the paper's choice) or kept as 1 channel (``aux_channels=1``); HHA is always
-3 channels.
+These are the defaults of :func:`resolve_aux_encoding`; each can be set.
 
-The same five options (:data:`AUX_OPTION_NAMES`) may be given to a dataset
+The same four options (:data:`AUX_OPTION_NAMES`) may be given to a dataset
 (recommended: one place per dataloader, also used by TTA) or to the loading
 transform; :func:`merge_aux_options` combines the two and refuses
 contradicting values.
@@ -32,11 +32,19 @@ from typing import Dict, Optional
 
 import numpy as np
 
-#: Modalities understood by the loader; HHA is 3-channel, the others 1.
-AUX_MODALITIES = ('depth', 'hha', 'thermal')
+from mmseg_dplnet.utils.channel_split import AUX_MODALITY_CHANNELS
+
+#: Modalities understood by the loader.
+AUX_MODALITIES = tuple(AUX_MODALITY_CHANNELS)
 #: Options shared by the multimodal datasets and ``LoadRGBXImageFromFile``.
-AUX_OPTION_NAMES = ('aux_channels', 'aux_bit_depth', 'aux_value_scale',
-                    'aux_min_value', 'aux_max_value')
+AUX_OPTION_NAMES = ('aux_bit_depth', 'aux_value_scale', 'aux_min_value',
+                    'aux_max_value')
+#: Why ``aux_channels`` is refused on the data side.
+AUX_CHANNELS_MOVED = (
+    'aux_channels is a setting of the model, not of the data: the loader '
+    'stacks the modality in its own channels (1 for depth and thermal, 3 for '
+    'HHA) and model.backbone.aux_channels says whether a single channel is '
+    'replicated (3, the paper\'s choice) or kept (1)')
 
 _DTYPE_OF_BIT_DEPTH = {8: np.dtype(np.uint8), 16: np.dtype(np.uint16)}
 # 16-bit depth is stored in millimetres by the Kinect-era datasets
@@ -50,18 +58,21 @@ class AuxEncoding:
 
     Args:
         modality (str): One of :data:`AUX_MODALITIES`.
-        channels (int): Channels the loader outputs (1 or 3).
         bit_depth (int): Expected bit depth of the file (8 or 16).
         value_scale (float): Factor applied to the raw values first.
         min_value (float): Scaled value mapped to 0 (smaller ones clipped).
         max_value (float): Scaled value mapped to 1 (larger ones clipped).
     """
     modality: str
-    channels: int
     bit_depth: int
     value_scale: float
     min_value: float
     max_value: float
+
+    @property
+    def channels(self) -> int:
+        """Channels of the modality in the stacked image (1 or 3)."""
+        return AUX_MODALITY_CHANNELS[self.modality]
 
     @property
     def dtype(self) -> np.dtype:
@@ -85,15 +96,12 @@ def check_aux_options(owner: str, **options) -> None:
     Raises:
         ValueError: If a name is unknown or a value is out of its domain.
     """
-    unknown = set(options) - set(AUX_OPTION_NAMES)
+    if options.get('aux_channels') is not None:
+        raise ValueError(f'{owner}: {AUX_CHANNELS_MOVED}')
+    unknown = set(options) - set(AUX_OPTION_NAMES) - {'aux_channels'}
     if unknown:
         raise ValueError(f'{owner}: unknown auxiliary options '
                          f'{sorted(unknown)}; expected {AUX_OPTION_NAMES}')
-    channels = options.get('aux_channels')
-    if channels is not None and channels not in (1, 3):
-        raise ValueError(f'{owner}: aux_channels must be 1 (keep a 1-channel '
-                         f'modality as is) or 3 (replicate it, the paper\'s '
-                         f'choice), got {channels!r}')
     bit_depth = options.get('aux_bit_depth')
     if bit_depth is not None and bit_depth not in _DTYPE_OF_BIT_DEPTH:
         raise ValueError(f'{owner}: aux_bit_depth must be 8 or 16 (the bit '
@@ -142,7 +150,6 @@ def merge_aux_options(transform_options: Dict[str, Optional[float]],
 
 
 def resolve_aux_encoding(modality: str,
-                         aux_channels: Optional[int] = None,
                          aux_bit_depth: Optional[int] = None,
                          aux_value_scale: Optional[float] = None,
                          aux_min_value: Optional[float] = None,
@@ -151,7 +158,6 @@ def resolve_aux_encoding(modality: str,
 
     Args:
         modality (str): One of :data:`AUX_MODALITIES`.
-        aux_channels (int, optional): 1 or 3. Defaults to 3.
         aux_bit_depth (int, optional): 8 or 16. Defaults to 8.
         aux_value_scale (float, optional): Defaults to 0.001 for 16-bit depth
             (millimetres to metres), else 1.
@@ -167,15 +173,10 @@ def resolve_aux_encoding(modality: str,
                          f'{modality!r}')
     check_aux_options(
         'resolve_aux_encoding',
-        aux_channels=aux_channels,
         aux_bit_depth=aux_bit_depth,
         aux_value_scale=aux_value_scale,
         aux_min_value=aux_min_value,
         aux_max_value=aux_max_value)
-    channels = 3 if aux_channels is None else aux_channels
-    if modality == 'hha' and channels != 3:
-        raise ValueError('HHA is a 3-channel modality; aux_channels=1 only '
-                         'applies to depth and thermal')
     bit_depth = 8 if aux_bit_depth is None else aux_bit_depth
     depth16 = modality == 'depth' and bit_depth == 16
     if aux_value_scale is None:
@@ -189,7 +190,7 @@ def resolve_aux_encoding(modality: str,
     if not aux_max_value > aux_min_value:
         raise ValueError(f'aux_max_value ({aux_max_value}) must be greater '
                          f'than aux_min_value ({aux_min_value})')
-    return AuxEncoding(modality, channels, bit_depth, float(aux_value_scale),
+    return AuxEncoding(modality, bit_depth, float(aux_value_scale),
                        float(aux_min_value), float(aux_max_value))
 
 

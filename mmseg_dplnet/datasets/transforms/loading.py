@@ -4,8 +4,8 @@
 into ONE float32 image ``(H, W, 3 + C)``, RGB first. Every stock geometric
 transform of mmcv / mmseg (``Resize``, ``RandomResize``, ``RandomCrop``,
 ``RandomFlip``, ``TestTimeAug``; ``Pad`` with a float ``pad_val``, see
-``data/README.md``) then moves all modalities together, and the stock
-``SegDataPreProcessor`` normalises them with per-channel mean / std lists.
+``data/README.md``) then moves all modalities together, and
+:class:`~mmseg_dplnet.models.RGBXDataPreProcessor` normalises them.
 """
 from typing import Optional, Tuple
 
@@ -16,11 +16,10 @@ from mmcv.transforms import BaseTransform
 
 from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import TRANSFORMS
+from mmseg_dplnet.utils.channel_split import RGB_CHANNELS, RGBX_FILE_CHANNELS
 from .aux_encoding import (AuxEncoding, aux_to_unit_range, check_aux_options,
                            check_bit_depth, merge_aux_options,
                            resolve_aux_encoding)
-
-RGB_CHANNELS = 3
 
 
 def read_image(path: str,
@@ -91,6 +90,35 @@ def aux_modality_channels(raw: np.ndarray, modality: str,
         f'{modality} map must be a single-channel (grayscale) image')
 
 
+def read_aux_file(path: str,
+                  modality: str,
+                  encoding: Optional[AuxEncoding] = None,
+                  backend_args: Optional[dict] = None,
+                  rgbx_file_ok: bool = False) -> np.ndarray:
+    """Read an auxiliary file with its raw values, in its modality's layout.
+
+    Args:
+        path (str): The auxiliary file.
+        modality (str): ``'depth'``, ``'hha'`` or ``'thermal'``.
+        encoding (AuxEncoding, optional): When given, the file's bit depth
+            must be the encoding's (see :func:`check_bit_depth`).
+        backend_args (dict, optional): Arguments of the mmengine file backend.
+        rgbx_file_ok (bool): Read a 4-channel RGB-X file (MFNet's RGBT PNG)
+            as its 4th channel; otherwise such a file is refused like any
+            other multi-channel depth / thermal file. Default: False.
+
+    Returns:
+        np.ndarray: ``(H, W)`` for depth / thermal, ``(H, W, 3)`` (file's
+        R, G, B order) for HHA; the file's dtype.
+    """
+    raw = read_image(path, 'unchanged', backend_args)
+    if encoding is not None:
+        check_bit_depth(raw, encoding, path)
+    if rgbx_file_ok and raw.ndim == 3 and raw.shape[2] == RGBX_FILE_CHANNELS:
+        raw = raw[..., RGB_CHANNELS]
+    return aux_modality_channels(raw, modality, path)
+
+
 @TRANSFORMS.register_module()
 class LoadRGBXImageFromFile(BaseTransform):
     """Load an RGB image and its auxiliary modality as one stacked image.
@@ -103,26 +131,22 @@ class LoadRGBXImageFromFile(BaseTransform):
     - aux_modality: ``'depth'``, ``'hha'`` or ``'thermal'``.
     - aux_in_img (optional): the auxiliary modality is the 4th channel of
       ``img_path`` (MFNet's original ``images/*.png``). Defaults to False.
-    - aux_channels, aux_bit_depth, aux_value_scale, aux_min_value,
-      aux_max_value (optional): options recorded by the dataset.
+    - aux_bit_depth, aux_value_scale, aux_min_value, aux_max_value
+      (optional): options recorded by the dataset.
 
     Added Keys:
 
     - img (np.float32, ``(H, W, 3 + C)``): channels 0..2 are R, G, B in
       ``[0, 255]``; channels 3.. the auxiliary modality in ``[0, 1]`` (see
-      :mod:`.aux_encoding`).
+      :mod:`.aux_encoding`), ``C = 1`` for depth and thermal, 3 for HHA.
     - img_shape, ori_shape: ``(H, W)``, as ``LoadImageFromFile`` sets them.
-    - rgb_channels: 3.
-    - aux_channels: C (1 or 3).
 
-    The five auxiliary options can be given here or, preferably, to the
+    The four auxiliary options can be given here or, preferably, to the
     dataset (one place per dataloader, also used by TTA); giving both with
     different values is an error. Unset options take the defaults of
-    :func:`.aux_encoding.resolve_aux_encoding` (8-bit, 3 channels).
+    :func:`.aux_encoding.resolve_aux_encoding` (8-bit).
 
     Args:
-        aux_channels (int, optional): 3 replicates a 1-channel modality (the
-            paper's choice), 1 keeps it. HHA is always 3.
         aux_bit_depth (int, optional): Expected bit depth of the auxiliary
             file, 8 or 16. A file of the other depth is an error, never
             silently rescaled.
@@ -133,17 +157,19 @@ class LoadRGBXImageFromFile(BaseTransform):
             are clipped (e.g. a 10 m maximum depth).
         backend_args (dict, optional): Arguments of the mmengine file backend.
             Defaults to None.
+        aux_channels: Not a loading option (an error naming the model's
+            ``backbone.aux_channels``, which decides it).
     """
 
     def __init__(self,
-                 aux_channels: Optional[int] = None,
                  aux_bit_depth: Optional[int] = None,
                  aux_value_scale: Optional[float] = None,
                  aux_min_value: Optional[float] = None,
                  aux_max_value: Optional[float] = None,
-                 backend_args: Optional[dict] = None) -> None:
+                 backend_args: Optional[dict] = None,
+                 aux_channels: Optional[int] = None) -> None:
+        check_aux_options(type(self).__name__, aux_channels=aux_channels)
         self.aux_options = dict(
-            aux_channels=aux_channels,
             aux_bit_depth=aux_bit_depth,
             aux_value_scale=aux_value_scale,
             aux_min_value=aux_min_value,
@@ -170,7 +196,7 @@ class LoadRGBXImageFromFile(BaseTransform):
         img_path = results['img_path']
         if results.get('aux_in_img', False):
             rgbx = read_image(img_path, 'unchanged', self.backend_args)
-            if rgbx.ndim != 3 or rgbx.shape[2] != 4:
+            if rgbx.ndim != 3 or rgbx.shape[2] != RGBX_FILE_CHANNELS:
                 channels = 1 if rgbx.ndim == 2 else rgbx.shape[2]
                 raise ValueError(
                     f'{img_path} has {channels} channel(s) but this layout '
@@ -187,9 +213,8 @@ class LoadRGBXImageFromFile(BaseTransform):
         bgr = read_image(img_path, 'color_ignore_orientation',
                          self.backend_args)
         aux_path = results['aux_path']
-        raw = read_image(aux_path, 'unchanged', self.backend_args)
-        check_bit_depth(raw, encoding, aux_path)
-        aux = aux_modality_channels(raw, encoding.modality, aux_path)
+        aux = read_aux_file(aux_path, encoding.modality, encoding,
+                            self.backend_args)
         if aux.shape[:2] != bgr.shape[:2]:
             raise ValueError(
                 f'size mismatch: RGB image {img_path} is {_shape_str(bgr)} '
@@ -219,8 +244,6 @@ class LoadRGBXImageFromFile(BaseTransform):
         results['img'] = img
         results['img_shape'] = img.shape[:2]
         results['ori_shape'] = img.shape[:2]
-        results['rgb_channels'] = RGB_CHANNELS
-        results['aux_channels'] = encoding.channels
         return results
 
     def __repr__(self) -> str:

@@ -7,6 +7,7 @@ from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 
 from mmseg.registry import TRANSFORMS
+from mmseg_dplnet.utils.channel_split import RGB_CHANNELS
 
 FactorRange = Union[float, Sequence[float]]
 # ITU-R 601-2 luma, as torchvision and PIL compute grayscale
@@ -42,14 +43,13 @@ class RGBColorJitter(BaseTransform):
     - saturation: blend with the per-pixel grayscale, ``rgb * f + gray * (1 -
       f)``.
 
-    The auxiliary channels (``results['rgb_channels']`` onwards) are left
-    bit-identical. Place it after the geometric transforms: it then works on
-    the crop, not on the up-scaled image.
+    The auxiliary channels (after the first three) are left bit-identical.
+    Place it after the geometric transforms: it then works on the crop, not
+    on the up-scaled image.
 
     Required Keys:
 
     - img (np.float32, RGB first)
-    - rgb_channels (optional, defaults to 3)
 
     Modified Keys:
 
@@ -114,14 +114,13 @@ class RGBColorJitter(BaseTransform):
             raise TypeError(f'{type(self).__name__} expects the float32 '
                             f'(H, W, C) image of LoadRGBXImageFromFile, got '
                             f'{img.dtype} {img.shape}')
-        rgb_channels = results.get('rgb_channels', 3)
         # one contiguous copy makes the few passes below fast
-        rgb = np.ascontiguousarray(img[..., :rgb_channels])
+        rgb = np.ascontiguousarray(img[..., :RGB_CHANNELS])
         for name, factor in self._sample():
             self._adjust(rgb, name, factor)
         if not img.flags.writeable:
             img = img.copy()
-        img[..., :rgb_channels] = rgb
+        img[..., :RGB_CHANNELS] = rgb
         results['img'] = img
         return results
 

@@ -12,6 +12,7 @@ from mmengine.model.weight_init import (constant_init, normal_init,
 
 from mmseg.models.utils import PatchEmbed, nlc_to_nchw
 from mmseg.registry import MODELS
+from mmseg_dplnet.utils.channel_split import RGB_CHANNELS
 from ..layers.dual_prompt_block import DualPromptBlock
 from ..layers.prompt_adapter import PromptAdapter
 from ..weights.pretrained import is_prompt_key, load_pretrained_mit
@@ -65,9 +66,10 @@ def resolve_mit_arch(arch: Union[str, dict]) -> dict:
 class DualPromptMiT(BaseModule):
     """A frozen SegFormer MiT with DPLNet's two learnable prompt parts.
 
-    The input is ONE tensor, RGB channels first, then the auxiliary
-    modality (depth, HHA or thermal). Per stage, the multimodal prompt
-    generator (MPG) embeds the auxiliary input (stage 1) or the previous
+    The input is ONE tensor, the 3 RGB channels first, then the auxiliary
+    modality (depth, HHA or thermal) in its own channels. Per stage, the
+    multimodal prompt generator (MPG) embeds the auxiliary input (stage 1,
+    replicated to ``aux_channels`` when it has one channel) or the previous
     stage's prompt, fuses it with the frozen RGB patch tokens in a
     :class:`PromptAdapter`, and adds the prompt to those tokens. Inside
     every frozen block, the multimodal feature adapter (MFA) adds a low-rank
@@ -81,11 +83,10 @@ class DualPromptMiT(BaseModule):
     Args:
         arch (str | dict): MiT size, ``'b0'`` .. ``'b5'`` or a dict (see
             :func:`resolve_mit_arch`). Default: ``'b5'``.
-        rgb_channels (int): RGB channels at the front of the input.
-            Default: 3.
-        aux_channels (int): Auxiliary channels after them: 3 for depth or
-            thermal replicated to 3 channels, or HHA; 1 for raw single
-            channel. Default: 3.
+        aux_channels (int): Auxiliary channels the prompt generator embeds:
+            3 (the paper's) takes HHA as it is and replicates a
+            single-channel modality (depth, thermal) to 3 channels; 1 embeds
+            a single-channel modality as it is. Default: 3.
         num_prompt_tokens (int): Learnable prompt tokens. Default: 30.
         prompt_dims (int): Width of a prompt token. Default: 32.
         prompt_ratio (int): The prompt-attention branch works in
@@ -118,7 +119,6 @@ class DualPromptMiT(BaseModule):
 
     def __init__(self,
                  arch: Union[str, dict] = 'b5',
-                 rgb_channels: int = 3,
                  aux_channels: int = 3,
                  num_prompt_tokens: int = 30,
                  prompt_dims: int = 32,
@@ -142,7 +142,8 @@ class DualPromptMiT(BaseModule):
         self.num_stages = len(num_layers)
         self.embed_dims = [settings['embed_dims'] * h for h in num_heads]
         self.num_layers = num_layers
-        self.rgb_channels = rgb_channels
+        if aux_channels < 1:
+            raise ValueError(f'aux_channels must be >= 1, got {aux_channels}')
         self.aux_channels = aux_channels
         self.out_indices = tuple(out_indices)
         if max(self.out_indices) >= self.num_stages:
@@ -158,7 +159,7 @@ class DualPromptMiT(BaseModule):
         self.prompt_adapters = ModuleList()
         self.blocks = ModuleList()
         self.norms = ModuleList()
-        rgb_in, aux_in, first_block = rgb_channels, aux_channels, 0
+        rgb_in, aux_in, first_block = RGB_CHANNELS, aux_channels, 0
         for stage, (dims, depth) in enumerate(zip(self.embed_dims,
                                                   num_layers)):
             patch_size = settings['patch_sizes'][stage]
@@ -263,24 +264,41 @@ class DualPromptMiT(BaseModule):
         load_pretrained_mit(self, checkpoint)
 
     # ------------------------------------------------------------- forward
+    def split_inputs(self, inputs: torch.Tensor) -> List[torch.Tensor]:
+        """The RGB image and the auxiliary input of the prompt generator.
+
+        Args:
+            inputs (Tensor): (B, 3 + C, H, W), C = ``aux_channels``, or
+                C = 1 (a single-channel modality, replicated).
+
+        Returns:
+            list[Tensor]: (B, 3, H, W) and (B, aux_channels, H, W).
+        """
+        aux = inputs.shape[1] - RGB_CHANNELS if inputs.dim() == 4 else 0
+        if aux < 1 or aux not in (1, self.aux_channels):
+            raise ValueError(
+                f'{type(self).__name__} takes {RGB_CHANNELS} RGB channels, '
+                f'then {self.aux_channels} auxiliary channel(s) '
+                f'(model.backbone.aux_channels) or a single one that it '
+                f'replicates, but got inputs of shape {tuple(inputs.shape)} '
+                f'({aux} auxiliary channel(s)): a 3-channel modality (HHA) '
+                f'needs aux_channels=3, and an RGB-only image has no '
+                f'auxiliary channel to prompt with')
+        rgb, prompt_map = inputs.split([RGB_CHANNELS, aux], dim=1)
+        if aux != self.aux_channels:
+            prompt_map = prompt_map.expand(-1, self.aux_channels, -1, -1)
+        return [rgb, prompt_map]
+
     def forward(self, inputs: torch.Tensor) -> List[torch.Tensor]:
         """Encode an RGB-first multimodal image.
 
         Args:
-            inputs (Tensor): (B, rgb_channels + aux_channels, H, W).
+            inputs (Tensor): (B, 3 + C, H, W), see :meth:`split_inputs`.
 
         Returns:
             list[Tensor]: The maps of the stages in ``out_indices``.
         """
-        expected = self.rgb_channels + self.aux_channels
-        if inputs.dim() != 4 or inputs.shape[1] != expected:
-            raise ValueError(
-                f'DualPromptMiT expects (B, {expected}, H, W) inputs '
-                f'({self.rgb_channels} RGB + {self.aux_channels} auxiliary '
-                f'channels, RGB first), got {tuple(inputs.shape)}; set '
-                'backbone.aux_channels to match the data pipeline')
-        features, prompt_map = inputs.split(
-            [self.rgb_channels, self.aux_channels], dim=1)
+        features, prompt_map = self.split_inputs(inputs)
         outs = []
         for stage in range(self.num_stages):
             tokens, hw_shape = self.patch_embeds[stage](features)

@@ -1,0 +1,137 @@
+"""mmengine's loops, with datasets that follow the model's modality.
+
+The model states its auxiliary modality once, in
+``model.data_preprocessor.aux_modality``; each loop gives it to the dataset
+it builds (train, val, test and the ``--tta`` test set alike), so a config
+switches modality with one edit (see
+:mod:`mmseg_dplnet.utils.channel_split`). Loops own their dataloaders, and
+mmseg's own ``tools/test.py`` builds them from the config like ours does.
+Nothing else differs from mmengine's loops.
+"""
+import copy
+from typing import Optional, Union
+
+from mmengine.runner import (EpochBasedTrainLoop, IterBasedTrainLoop,
+                             TestLoop, ValLoop)
+from torch.utils.data import DataLoader
+
+from mmseg.models import SegDataPreProcessor
+from mmseg.registry import DATASETS, LOOPS, MODELS, TRANSFORMS
+from mmseg_dplnet.datasets.transforms import LoadRGBXImageFromFile
+from mmseg_dplnet.utils.channel_split import (AUX_MODALITY_CHANNELS,
+                                              RGB_CHANNELS, apply_aux_modality,
+                                              model_aux_modality,
+                                              preprocessor_cfg,
+                                              registered_class)
+
+
+def _loads_rgbx(dataset_cfg: dict) -> bool:
+    """Whether a dataset's pipeline stacks RGB-X images (directly or in a
+    ``TestTimeAug``)."""
+    steps = list(dataset_cfg.get('pipeline') or [])
+    while steps:
+        step = steps.pop()
+        if not isinstance(step, dict):
+            continue
+        cls = registered_class(TRANSFORMS, step)
+        if isinstance(cls, type) and issubclass(cls, LoadRGBXImageFromFile):
+            return True
+        for group in step.get('transforms') or []:
+            steps += group if isinstance(group, list) else [group]
+    return False
+
+
+def _check_stock_preprocessor(model_cfg: Optional[dict], dataset_cfg: dict,
+                              where: str) -> None:
+    """Refuse a stock ``SegDataPreProcessor`` whose statistics cannot fit
+    the stacked images of a dataset (it would fail with a broadcasting
+    error on the first batch)."""
+    preprocessor = preprocessor_cfg(model_cfg)
+    if (preprocessor.get('mean') is None or registered_class(
+            MODELS, preprocessor) is not SegDataPreProcessor
+            or not _loads_rgbx(dataset_cfg)):
+        return
+    modality = dataset_cfg.get('aux_modality') or registered_class(
+        DATASETS, dataset_cfg).DEFAULT_AUX_MODALITY
+    channels = RGB_CHANNELS + AUX_MODALITY_CHANNELS[modality]
+    if len(preprocessor['mean']) != channels:
+        raise ValueError(
+            f'model.data_preprocessor is a SegDataPreProcessor with '
+            f'{len(preprocessor["mean"])} mean values, but the {modality} '
+            f'samples of {where} have {channels} channels ({RGB_CHANNELS} '
+            f'RGB + {channels - RGB_CHANNELS} {modality}). Use '
+            f'type=\'RGBXDataPreProcessor\' (mean / std of R, G, B and '
+            f'aux_mean / aux_std for every auxiliary channel), or give '
+            f'{channels} values.')
+
+
+def follow_model_modality(runner, dataloader: Union[DataLoader, dict],
+                          name: str) -> Union[DataLoader, dict]:
+    """A dataloader config whose dataset takes the model's modality.
+
+    A stock ``SegDataPreProcessor`` whose statistics cannot fit the
+    dataset's channels is refused here, before its first batch.
+
+    Args:
+        runner (Runner): The runner building the loop (its ``cfg.model``).
+        dataloader (DataLoader | dict): The loop's dataloader; a built one
+            is returned as it is.
+        name (str): The config key of the dataloader, for messages.
+
+    Returns:
+        DataLoader | dict: The dataloader, or a modified copy of its config.
+    """
+    if not isinstance(dataloader, dict):
+        return dataloader
+    dataloader = copy.deepcopy(dataloader)
+    model_cfg = runner.cfg.get('model')
+    apply_aux_modality(
+        dataloader.get('dataset'), model_aux_modality(model_cfg),
+        f'{name}.dataset')
+    if isinstance(dataloader.get('dataset'), dict):
+        _check_stock_preprocessor(model_cfg, dataloader['dataset'],
+                                  f'{name}.dataset')
+    return dataloader
+
+
+@LOOPS.register_module()
+class RGBXIterBasedTrainLoop(IterBasedTrainLoop):
+    """``IterBasedTrainLoop`` whose dataset takes the model's modality."""
+
+    def __init__(self, runner, dataloader, *args, **kwargs) -> None:
+        super().__init__(
+            runner, follow_model_modality(runner, dataloader,
+                                          'train_dataloader'), *args,
+            **kwargs)
+
+
+@LOOPS.register_module()
+class RGBXEpochBasedTrainLoop(EpochBasedTrainLoop):
+    """``EpochBasedTrainLoop`` whose dataset takes the model's modality."""
+
+    def __init__(self, runner, dataloader, *args, **kwargs) -> None:
+        super().__init__(
+            runner, follow_model_modality(runner, dataloader,
+                                          'train_dataloader'), *args,
+            **kwargs)
+
+
+@LOOPS.register_module()
+class RGBXValLoop(ValLoop):
+    """``ValLoop`` whose dataset takes the model's modality."""
+
+    def __init__(self, runner, dataloader, *args, **kwargs) -> None:
+        super().__init__(
+            runner, follow_model_modality(runner, dataloader,
+                                          'val_dataloader'), *args, **kwargs)
+
+
+@LOOPS.register_module()
+class RGBXTestLoop(TestLoop):
+    """``TestLoop`` whose dataset takes the model's modality."""
+
+    def __init__(self, runner, dataloader, *args, **kwargs) -> None:
+        super().__init__(
+            runner, follow_model_modality(runner, dataloader,
+                                          'test_dataloader'), *args,
+            **kwargs)

@@ -1,0 +1,3 @@
+from .rgbx_data_preprocessor import RGBXDataPreProcessor
+
+__all__ = ['RGBXDataPreProcessor']
