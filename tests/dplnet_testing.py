@@ -12,6 +12,14 @@ CONFIG_DIR = osp.join(REPO_ROOT, 'configs')
 OFFICIAL_DIR = osp.join(REPO_ROOT, 'tests', 'fixtures', 'official_dplnet')
 
 
+def mmseg_tool(name: str) -> str:
+    """Path of a tool mmseg ships (``mmseg/.mim/tools/<name>``)."""
+    import mmseg
+    path = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', name)
+    assert osp.isfile(path), path
+    return path
+
+
 def tool_env(extra: Optional[dict] = None) -> dict:
     """Environment for running the repo's tools in a subprocess."""
     env = dict(os.environ)

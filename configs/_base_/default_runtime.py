@@ -1,14 +1,17 @@
 # Runtime shared by every mmseg-dplnet config.
 custom_imports = dict(imports=['mmseg_dplnet'], allow_failed_imports=False)
 default_scope = 'mmseg'
+# mmengine's Runner, also on machines without CUDA (gloo, AMP -> fp32),
+# for our tools/train.py and mmseg's alike
+runner_type = 'PortableRunner'
 env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    # tools/train.py switches to gloo on machines without CUDA
+    # the runner switches to gloo on machines without CUDA
     dist_cfg=dict(backend='nccl'),
 )
 # BatchNorm -> SyncBatchNorm when training distributed on GPUs (the runner
-# converts only under a launcher; tools/train.py turns it off without CUDA)
+# converts only under a launcher, and not without CUDA)
 sync_bn = 'torch'
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(

@@ -6,16 +6,16 @@ from dplnet_testing import CONFIG_DIR
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.hooks import Hook
-from mmengine.runner import Runner
 from mmengine.structures import PixelData
 from torch.utils.data import DataLoader
 
 from mmseg.structures import SegDataSample
-from mmseg_dplnet.utils import fall_back_to_fp32_without_cuda
+from mmseg_dplnet.engine import PortableRunner
 
 
 def packed_samples(num: int, size=(64, 64)):
-    """Samples as PackSegInputs gives them: a 6-channel image + labels."""
+    """Samples as PackSegInputs gives them: RGB + depth (4 channels) and
+    labels."""
     generator = torch.Generator().manual_seed(0)
     samples = []
     for _ in range(num):
@@ -24,7 +24,7 @@ def packed_samples(num: int, size=(64, 64)):
         sample.gt_sem_seg = PixelData(
             data=torch.randint(0, 40, (1, *size), generator=generator))
         samples.append(dict(
-            inputs=torch.rand(6, *size, generator=generator) * 255,
+            inputs=torch.rand(4, *size, generator=generator) * 255,
             data_samples=sample))
     return samples
 
@@ -44,9 +44,9 @@ def test_one_runner_step_updates_only_learnable_tensors(tmp_path):
     cfg.model.decode_head.update(
         in_channels=[32, 64, 160, 256], embed_dims=64)
     cfg.model.data_preprocessor.size = (64, 64)
-    fall_back_to_fp32_without_cuda(cfg)
     snapshot = SnapshotBeforeStep()
-    runner = Runner(
+    # the recipe's AMP falls back to fp32 without CUDA
+    runner = PortableRunner(
         model=cfg.model,
         work_dir=str(tmp_path),
         train_dataloader=DataLoader(

@@ -1,0 +1,10 @@
+"""Runner, loops and hooks (registered in mmseg's registries)."""
+from .hooks import *  # noqa: F401,F403
+from .loops import (RGBXEpochBasedTrainLoop, RGBXIterBasedTrainLoop,
+                    RGBXTestLoop, RGBXValLoop, follow_model_modality)
+from .runner import PortableRunner
+
+__all__ = [
+    'PortableRunner', 'RGBXIterBasedTrainLoop', 'RGBXEpochBasedTrainLoop',
+    'RGBXValLoop', 'RGBXTestLoop', 'follow_model_modality'
+]

@@ -1,0 +1,3 @@
+from .visualization_hook import RGBXSegVisualizationHook
+
+__all__ = ['RGBXSegVisualizationHook']
