@@ -1,7 +1,8 @@
 """Segment one RGB + auxiliary image pair and save a side-by-side figure.
 
 The figure is RGB | auxiliary modality (colour map) | prediction overlay at
-the input's size, above a legend of the classes predicted.
+the input's size, above a legend of the classes predicted, drawn by the
+config's visualiser through :class:`MultimodalSegInferencer`.
 
 Example:
     python demo/image_demo.py configs/dplnet/nyuv2_b5.py CKPT \\
@@ -10,16 +11,11 @@ Example:
 import os
 import os.path as osp
 from argparse import ArgumentParser, Namespace
-from typing import Sequence
 
 import mmcv
-import numpy as np
 
-from mmseg_dplnet.apis import inference_multimodal, init_model
-from mmseg_dplnet.datasets.transforms.loading import read_image
-from mmseg_dplnet.utils import add_cfg_options_argument
-from mmseg_dplnet.visualization import (colorize_aux, draw_legend, overlay,
-                                        read_aux_for_display)
+from mmseg_dplnet.apis import MultimodalSegInferencer
+from mmseg_dplnet.utils import add_cfg_options_argument, load_config
 
 
 def parse_args() -> Namespace:
@@ -40,7 +36,7 @@ def parse_args() -> Namespace:
     parser.add_argument(
         '--aux-modality',
         choices=['depth', 'hha', 'thermal'],
-        help='auxiliary modality (default: the config\'s)')
+        help='auxiliary modality (default: the model\'s)')
     parser.add_argument(
         '--aux-bit-depth',
         type=int,
@@ -54,58 +50,24 @@ def parse_args() -> Namespace:
     return args
 
 
-def compose_figure(rgb: np.ndarray, aux_panel: np.ndarray, pred: np.ndarray,
-                   classes: Sequence[str], palette: Sequence[Sequence[int]],
-                   opacity: float) -> np.ndarray:
-    """RGB | auxiliary | prediction overlay, above a legend.
-
-    Args:
-        rgb (np.ndarray): ``(H, W, 3)`` uint8 RGB image.
-        aux_panel (np.ndarray): ``(H, W, 3)`` uint8 colour auxiliary map.
-        pred (np.ndarray): ``(H, W)`` predicted class ids.
-        classes (Sequence[str]): Class names of the model.
-        palette (Sequence): ``[R, G, B]`` of each class.
-        opacity (float): Opacity of the prediction colours.
-
-    Returns:
-        np.ndarray: ``(H + legend, 3 * W, 3)`` uint8 RGB figure.
-    """
-    panels = np.concatenate(
-        [rgb, aux_panel, overlay(rgb, pred, palette, opacity)], axis=1)
-    present = [int(i) for i in np.unique(pred) if 0 <= i < len(classes)]
-    legend = draw_legend([classes[i] for i in present],
-                         [palette[i] for i in present], panels.shape[1])
-    return np.concatenate([panels, legend], axis=0)
-
-
 def main() -> None:
     args = parse_args()
-    model = init_model(args.config, args.checkpoint, args.device,
-                       args.cfg_options)
-    result = inference_multimodal(
-        model,
-        args.rgb,
-        args.aux,
+    inferencer = MultimodalSegInferencer(
+        load_config(args.config, args.cfg_options),
+        args.checkpoint,
+        device=args.device,
         aux_modality=args.aux_modality,
         aux_bit_depth=args.aux_bit_depth)
-    modality = result.metainfo['aux_modality']
-    rgb = np.ascontiguousarray(
-        read_image(args.rgb, 'color_ignore_orientation')[..., ::-1])
-    aux_panel = colorize_aux(
-        read_aux_for_display(args.aux, modality), modality)
-    pred = result.pred_sem_seg.data[0].cpu().numpy()
-    meta = model.dataset_meta
-    if not meta.get('classes'):
-        raise ValueError(f'no class names in {args.checkpoint} nor in the '
-                         f'test dataset of {args.config}')
-    figure = compose_figure(rgb, aux_panel, pred, meta['classes'],
-                            meta['palette'], args.opacity)
-    out_dir = osp.dirname(osp.abspath(args.out))
-    os.makedirs(out_dir, exist_ok=True)
+    result = inferencer((args.rgb, args.aux),
+                        return_vis=True,
+                        opacity=args.opacity,
+                        with_labels=False,
+                        with_legend=True)
+    figure = result['visualization']
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     mmcv.imwrite(mmcv.rgb2bgr(figure), args.out)
     print(f'Wrote {args.out} ({figure.shape[0]}x{figure.shape[1]}: RGB | '
-          f'{modality} | prediction, with a legend of the predicted '
-          f'classes)')
+          f'auxiliary | prediction, with a legend of the predicted classes)')
 
 
 if __name__ == '__main__':

@@ -1,20 +1,19 @@
 """Build a segmentor for inference and run it on RGB + auxiliary inputs."""
 import copy
 import warnings
-from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-import torch
 import torch.nn as nn
 from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 
+from mmseg.apis import init_model as mmseg_init_model
 from mmseg.registry import DATASETS
 from mmseg.structures import SegDataSample
 from mmseg_dplnet.datasets.palettes import voc_colormap
 from .inference_inputs import ImageSource
-from .inference_pipeline import (build_inference_pipeline,
+from .inference_pipeline import (build_inference_pipeline, predict_by_size,
                                  resolve_inference_aux_settings)
 
 ConfigType = Union[str, Path, Config]
@@ -104,7 +103,6 @@ def init_model(config: ConfigType,
         nn.Module: The segmentor in eval mode, with ``cfg`` and
         ``dataset_meta`` set.
     """
-    from mmseg.apis import init_model as mmseg_init_model
     cfg = _load_config(config, cfg_options)
     drop_pretrained_weights(cfg)
     model = mmseg_init_model(cfg, checkpoint=None, device=device)
@@ -112,7 +110,10 @@ def init_model(config: ConfigType,
     if checkpoint is not None:
         loaded = load_checkpoint(model, checkpoint, map_location='cpu')
         meta = loaded.get('meta', {}) if isinstance(loaded, dict) else {}
-        dataset_meta = meta.get('dataset_meta') or dataset_meta
+        saved = meta.get('dataset_meta') or {}
+        if saved.get('classes'):  # as mmseg's inferencer: names and colours
+            dataset_meta = dict(
+                classes=saved['classes'], palette=saved.get('palette'))
     if not dataset_meta:
         warnings.warn(f'no class names in {checkpoint} nor in the test '
                       f'dataset of {cfg.filename}; visualisation needs '
@@ -148,29 +149,11 @@ def _input_pairs(rgb: Inputs,
     return list(zip(rgb, aux)), True
 
 
-def _predict_by_size(model: nn.Module, inputs: List[torch.Tensor],
-                     data_samples: List[SegDataSample]) -> List[SegDataSample]:
-    """Run ``model.test_step`` on batches of equally sized inputs."""
-    groups: Dict[tuple, List[int]] = OrderedDict()
-    for index, tensor in enumerate(inputs):
-        groups.setdefault(tuple(tensor.shape), []).append(index)
-    outputs: List[Optional[SegDataSample]] = [None] * len(inputs)
-    with torch.no_grad():
-        for indices in groups.values():
-            batch = dict(
-                inputs=[inputs[i] for i in indices],
-                data_samples=[data_samples[i] for i in indices])
-            for index, result in zip(indices, model.test_step(batch)):
-                outputs[index] = result
-    return outputs
-
-
 def inference_multimodal(
     model: nn.Module,
     rgb: Inputs,
     aux: Optional[Inputs] = None,
     aux_modality: Optional[str] = None,
-    aux_channels: Optional[int] = None,
     aux_bit_depth: Optional[int] = None,
     aux_value_scale: Optional[float] = None,
     aux_min_value: Optional[float] = None,
@@ -178,13 +161,15 @@ def inference_multimodal(
 ) -> Union[SegDataSample, List[SegDataSample]]:
     """Segment RGB + auxiliary inputs (files or arrays) with a segmentor.
 
-    Each input runs through the config's test pipeline, with the loading
-    step reading the given files or arrays (see
-    :mod:`~mmseg_dplnet.apis.inference_inputs` for the array conventions)
-    and no annotation loading. Arrays are encoded exactly as files are, with
-    the auxiliary options of the config's test data unless overridden (see
-    :mod:`~mmseg_dplnet.apis.inference_pipeline`). Inputs of any size are
-    accepted: the prediction has the input's size.
+    :func:`mmseg.apis.inference_model` for RGB-X models. Each input runs
+    through the config's test pipeline, with the loading step reading the
+    given files or arrays (see :mod:`~mmseg_dplnet.apis.inference_inputs`
+    for the array conventions) and no annotation loading. Arrays are encoded
+    exactly as files are, with the auxiliary settings of the config's test
+    data unless overridden (see :mod:`~mmseg_dplnet.apis.inference_pipeline`).
+    Inputs of any size are accepted: the prediction has the input's size.
+    :class:`~mmseg_dplnet.apis.MultimodalSegInferencer` does the same and
+    also draws and saves the results.
 
     Args:
         model (nn.Module): A segmentor from :func:`init_model`.
@@ -194,8 +179,7 @@ def inference_multimodal(
         aux (str | np.ndarray | list, optional): The auxiliary file or array
             (``(H, W)`` / ``(H, W, C)``, uint8, uint16 or float).
         aux_modality (str, optional): 'depth', 'hha' or 'thermal'; defaults
-            to the config's.
-        aux_channels (int, optional): Overrides the config's (1 or 3).
+            to the model's.
         aux_bit_depth (int, optional): Overrides the config's (8 or 16).
         aux_value_scale (float, optional): Overrides the config's.
         aux_min_value (float, optional): Overrides the config's.
@@ -214,19 +198,15 @@ def inference_multimodal(
                          'mmseg_dplnet.apis.init_model')
     pairs, is_batch = _input_pairs(rgb, aux)
     modality, options = resolve_inference_aux_settings(
-        model,
+        model.cfg,
         aux_modality=aux_modality,
-        aux_channels=aux_channels,
         aux_bit_depth=aux_bit_depth,
         aux_value_scale=aux_value_scale,
         aux_min_value=aux_min_value,
         aux_max_value=aux_max_value)
-    pipeline = build_inference_pipeline(model.cfg, options)
-    inputs, data_samples = [], []
-    for rgb_source, aux_source in pairs:
-        data = pipeline(
-            dict(rgb=rgb_source, aux=aux_source, aux_modality=modality))
-        inputs.append(data['inputs'])
-        data_samples.append(data['data_samples'])
-    results = _predict_by_size(model, inputs, data_samples)
+    pipeline = build_inference_pipeline(model.cfg, modality, options)
+    packed = [pipeline(dict(rgb=rgb_source, aux=aux_source))
+              for rgb_source, aux_source in pairs]
+    results = predict_by_size(model, [p['inputs'] for p in packed],
+                              [p['data_samples'] for p in packed])
     return results if is_batch else results[0]

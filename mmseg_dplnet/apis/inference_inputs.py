@@ -4,7 +4,7 @@
 :class:`~mmseg_dplnet.datasets.transforms.LoadRGBXImageFromFile`: it is that
 loader with only the *reading* replaced, so arrays and files go through the
 very same auxiliary encoding (bit-depth check, value scale, clip, mapping to
-``[0, 1]``, replication to ``aux_channels``) and stacking.
+``[0, 1]``) and stacking.
 
 An array input is "what the file holds":
 
@@ -21,20 +21,16 @@ from typing import Tuple, Union
 import numpy as np
 
 from mmseg.registry import TRANSFORMS
-from mmseg_dplnet.datasets.transforms.aux_encoding import (AuxEncoding,
-                                                           check_bit_depth)
-from mmseg_dplnet.datasets.transforms.loading import (RGB_CHANNELS,
-                                                      LoadRGBXImageFromFile,
+from mmseg_dplnet.datasets.transforms.aux_encoding import AuxEncoding
+from mmseg_dplnet.datasets.transforms.loading import (LoadRGBXImageFromFile,
                                                       aux_modality_channels,
+                                                      read_aux_file,
                                                       read_image)
 
 #: A path or a decoded image.
 ImageSource = Union[str, np.ndarray]
 
 _RGB_ARRAY = 'the RGB array'
-#: Channels of a file holding RGB and the auxiliary modality (MFNet's RGBT
-#: PNGs): given as the auxiliary file, its 4th channel is read.
-RGBX_FILE_CHANNELS = 4
 
 
 def is_path(source: ImageSource) -> bool:
@@ -138,17 +134,23 @@ class LoadRGBXImageFromInputs(LoadRGBXImageFromFile):
     - aux: the auxiliary file path, or an array (see the module docstring).
       A 4-channel RGB-X file (MFNet's RGBT PNG) may be given as both
       ``rgb`` and ``aux``.
-    - aux_modality: ``'depth'``, ``'hha'`` or ``'thermal'``.
 
     Added Keys:
 
     - img_path, aux_path: the paths, None for arrays.
-    - img, img_shape, ori_shape, rgb_channels, aux_channels: as
-      :class:`LoadRGBXImageFromFile` sets them.
+    - aux_modality: the inputs' modality.
+    - img, img_shape, ori_shape: as :class:`LoadRGBXImageFromFile` sets
+      them.
 
     Args:
-        See :class:`LoadRGBXImageFromFile`.
+        aux_modality (str): ``'depth'``, ``'hha'`` or ``'thermal'``: the
+            modality of the inputs.
+        **kwargs: The options of :class:`LoadRGBXImageFromFile`.
     """
+
+    def __init__(self, aux_modality: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.aux_modality = aux_modality
 
     def transform(self, results: dict) -> dict:
         """Load the stacked image of one input.
@@ -167,6 +169,7 @@ class LoadRGBXImageFromInputs(LoadRGBXImageFromFile):
             results['rgb']) else None
         results['aux_path'] = results['aux'] if is_path(
             results['aux']) else None
+        results['aux_modality'] = self.aux_modality
         return super().transform(results)
 
     def _read_rgb(self, source: ImageSource) -> np.ndarray:
@@ -180,16 +183,12 @@ class LoadRGBXImageFromInputs(LoadRGBXImageFromFile):
                   encoding: AuxEncoding) -> np.ndarray:
         """The raw auxiliary map of a path or array, in its modality's
         channel layout."""
-        if is_path(source):
-            raw = read_image(source, 'unchanged', self.backend_args)
-            check_bit_depth(raw, encoding, source)
-            if raw.ndim == 3 and raw.shape[2] == RGBX_FILE_CHANNELS:
-                raw = raw[..., RGB_CHANNELS]  # an RGB-X file's 4th channel
-            name = source
-        else:
-            raw = aux_array_to_raw(source, encoding)
-            name = f'<{encoding.modality} array>'
-        return aux_modality_channels(raw, encoding.modality, name)
+        if is_path(source):  # an RGB-X file gives its 4th channel
+            return read_aux_file(source, encoding.modality, encoding,
+                                 self.backend_args, rgbx_file_ok=True)
+        return aux_modality_channels(
+            aux_array_to_raw(source, encoding), encoding.modality,
+            f'<{encoding.modality} array>')
 
     def _read_rgb_and_aux(
             self, results: dict,

@@ -1,35 +1,36 @@
 """The test pipeline of a config, adapted to user-given inputs.
 
-The auxiliary options of the inputs are those the config's test data would
-be read with, so that an array or a file of the user is encoded exactly as
-the test set was:
+The inputs are read as the config's test data would be, so that an array or
+a file of the user is encoded exactly as the test set was:
 
-1. the test dataset's settings (``test_dataloader.dataset``):
-   ``aux_modality`` (else the dataset class's default) and the options of
-   :data:`AUX_OPTION_NAMES`;
-2. combined with the options of the pipeline's ``LoadRGBXImageFromFile``
-   (contradicting values are an error, as in testing);
-3. overridden by the keyword arguments of the caller (an option given there
-   is not read from the config at all; a bit depth other than the config's
-   also drops the config's value range, ``aux_value_scale`` /
-   ``aux_min_value`` / ``aux_max_value``, which belongs to its bit depth);
-4. ``aux_channels`` not given anywhere: the model's
-   ``backbone.aux_channels``; the rest take the defaults of
-   :func:`resolve_aux_encoding`.
+- the modality is the model's (``model.data_preprocessor.aux_modality``),
+  else the test dataset's (its ``aux_modality`` or its class's default); an
+  explicit ``aux_modality`` replaces it (the model still refuses a modality
+  other than the one it declares);
+- the options of :data:`AUX_OPTION_NAMES` are the test dataset's combined
+  with those of the pipeline's ``LoadRGBXImageFromFile`` (contradicting
+  values are an error, as in testing), then overridden by the caller's (an
+  option given there is not read from the config at all; a bit depth other
+  than the config's also drops the config's value range, ``aux_value_scale``
+  / ``aux_min_value`` / ``aux_max_value``, which belongs to its bit depth).
+  Unset options take the defaults of :func:`resolve_aux_encoding`.
 """
 import copy
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
+import torch
 import torch.nn as nn
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
 from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import DATASETS, TRANSFORMS
+from mmseg.structures import SegDataSample
 from mmseg_dplnet.datasets.transforms.aux_encoding import (
     AUX_OPTION_NAMES, check_aux_options, merge_aux_options,
     resolve_aux_encoding)
 from mmseg_dplnet.datasets.transforms.loading import LoadRGBXImageFromFile
+from mmseg_dplnet.utils.channel_split import model_aux_modality
 from .inference_inputs import LoadRGBXImageFromInputs
 
 _LOADER = LoadRGBXImageFromFile.__name__
@@ -89,22 +90,20 @@ def _loading_step(pipeline: List[dict], cfg: Config) -> dict:
     raise ValueError(
         f'the test pipeline of {cfg.filename} ({kinds}) has no {_LOADER}: '
         f'the model takes no auxiliary modality (an RGB-only model?). Use '
-        f'mmseg.apis.inference_model(model, rgb) for RGB-only models.')
+        f'mmseg.apis.inference_model(model, rgb) or MMSegInferencer for '
+        f'RGB-only models.')
 
 
-def _default_modality(dataset_cfg: dict) -> Optional[str]:
-    """The modality of the test dataset, or its class's default."""
-    if dataset_cfg.get('aux_modality') is not None:
-        return dataset_cfg['aux_modality']
+def _default_modality(cfg: Config) -> Optional[str]:
+    """The model's modality, else the test dataset's or its class's."""
+    declared = model_aux_modality(cfg.get('model'))
+    dataset_cfg = _test_dataset_cfg(cfg)
+    if declared is not None or dataset_cfg.get('aux_modality') is not None:
+        return declared or dataset_cfg['aux_modality']
     kind = dataset_cfg.get('type')
     cls = kind if isinstance(kind, type) else (
         DATASETS.get(kind) if isinstance(kind, str) else None)
     return getattr(cls, 'DEFAULT_AUX_MODALITY', None)
-
-
-def _model_aux_channels(model: nn.Module) -> Optional[int]:
-    backbone = getattr(model, 'backbone', None)
-    return getattr(backbone, 'aux_channels', None)
 
 
 def _config_bit_depth(step: dict, dataset_cfg: dict) -> int:
@@ -130,17 +129,16 @@ def _config_aux_options(cfg: Config, step: dict,
     return merge_aux_options(step_options, as_sample, _LOADER)
 
 
-def resolve_inference_aux_settings(model: nn.Module,
+def resolve_inference_aux_settings(cfg: Config,
                                    aux_modality: Optional[str] = None,
                                    **overrides) -> Tuple[str, AuxOptions]:
-    """The auxiliary modality and options of the inputs of ``model``.
+    """The auxiliary modality and options of inputs of a config's model.
 
     See the module docstring for the order of precedence.
 
     Args:
-        model (nn.Module): A segmentor from :func:`init_model` (with
-            ``model.cfg``).
-        aux_modality (str, optional): Overrides the config's modality.
+        cfg (Config): The model's config.
+        aux_modality (str, optional): Replaces the config's modality.
         **overrides: Any of :data:`AUX_OPTION_NAMES`; None = not given.
 
     Returns:
@@ -148,17 +146,15 @@ def resolve_inference_aux_settings(model: nn.Module,
         others take :func:`resolve_aux_encoding`'s defaults).
 
     Raises:
-        ValueError: If options contradict each other or the model.
+        ValueError: If options contradict each other or are invalid.
     """
-    check_aux_options('inference_multimodal', **overrides)
-    cfg = model.cfg
-    dataset_cfg = _test_dataset_cfg(cfg)
-    modality = aux_modality or _default_modality(dataset_cfg)
+    check_aux_options('inference', **overrides)
+    modality = aux_modality or _default_modality(cfg)
     if modality is None:
         raise ValueError(
-            f'cannot tell the auxiliary modality of {cfg.filename}: its test '
-            f'dataset sets no aux_modality; pass aux_modality=\'depth\', '
-            f'\'hha\' or \'thermal\'')
+            f'cannot tell the auxiliary modality of {cfg.filename}: its model '
+            f'and its test dataset set no aux_modality; pass '
+            f'aux_modality=\'depth\', \'hha\' or \'thermal\'')
     given = {
         name: value
         for name, value in overrides.items() if value is not None
@@ -168,37 +164,30 @@ def resolve_inference_aux_settings(model: nn.Module,
         cfg, step, [name for name in AUX_OPTION_NAMES if name not in given])
     bit_depth = given.get('aux_bit_depth')
     if bit_depth is not None and bit_depth != _config_bit_depth(
-            step, dataset_cfg):
+            step, _test_dataset_cfg(cfg)):
         for name in _VALUE_RANGE_NAMES:
             options.pop(name, None)
     options.update(given)
-    expected = _model_aux_channels(model)
-    if expected is not None:
-        channels = options.setdefault('aux_channels', expected)
-        if channels != expected:
-            raise ValueError(
-                f'aux_channels={channels} but the model\'s backbone takes '
-                f'{expected} auxiliary channels; drop the aux_channels '
-                f'setting or use a matching config')
     resolve_aux_encoding(modality, **options)  # refuse invalid combinations
     return modality, options
 
 
-def build_inference_pipeline(cfg: Config, aux_options: AuxOptions) -> Compose:
+def build_inference_pipeline(cfg: Config, modality: str,
+                             aux_options: AuxOptions) -> Compose:
     """The config's test pipeline with loading steps for user inputs.
 
     ``LoadRGBXImageFromFile`` becomes :class:`LoadRGBXImageFromInputs` with
-    ``aux_options``; annotation loading steps are dropped; every other step
-    (``Resize``, ``PackSegInputs``, ...) is kept as configured.
+    the modality and ``aux_options``; annotation loading steps are dropped;
+    every other step (``Resize``, ``PackSegInputs``, ...) is kept as
+    configured.
 
     Args:
         cfg (Config): The model's config.
-        aux_options (dict): The resolved options, from
-            :func:`resolve_inference_aux_settings`.
+        modality (str): The inputs' modality.
+        aux_options (dict): The resolved options.
 
     Returns:
-        Compose: The pipeline; it takes ``dict(rgb=..., aux=...,
-        aux_modality=...)``.
+        Compose: The pipeline; it takes ``dict(rgb=..., aux=...)``.
     """
     steps = []
     for step in config_test_pipeline(cfg):
@@ -208,7 +197,38 @@ def build_inference_pipeline(cfg: Config, aux_options: AuxOptions) -> Compose:
         if _is_subclass(cls, LoadRGBXImageFromFile):
             step = dict(
                 type=LoadRGBXImageFromInputs.__name__,
+                aux_modality=modality,
                 backend_args=step.get('backend_args'),
                 **aux_options)
         steps.append(step)
     return Compose(steps)
+
+
+def predict_by_size(model: nn.Module, inputs: Sequence[torch.Tensor],
+                    data_samples: Sequence[SegDataSample]
+                    ) -> List[SegDataSample]:
+    """``model.test_step`` on batches of equally sized inputs.
+
+    mmseg's data preprocessor stacks a test batch, so inputs of different
+    sizes (after the test pipeline) run in separate batches.
+
+    Args:
+        model (nn.Module): The segmentor.
+        inputs (Sequence[Tensor]): ``(C, H, W)`` images from the pipeline.
+        data_samples (Sequence[SegDataSample]): Their samples.
+
+    Returns:
+        list[SegDataSample]: The predictions, in input order.
+    """
+    groups: Dict[tuple, List[int]] = {}
+    for index, tensor in enumerate(inputs):
+        groups.setdefault(tuple(tensor.shape), []).append(index)
+    outputs: List[Optional[SegDataSample]] = [None] * len(inputs)
+    with torch.no_grad():
+        for indices in groups.values():
+            batch = dict(
+                inputs=[inputs[i] for i in indices],
+                data_samples=[data_samples[i] for i in indices])
+            for index, result in zip(indices, model.test_step(batch)):
+                outputs[index] = result
+    return outputs

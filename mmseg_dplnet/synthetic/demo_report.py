@@ -1,11 +1,13 @@
 """The report of `make demo`: results.md and the predictions figure."""
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import cv2
 import numpy as np
+from mmengine.structures import PixelData
 
-from ..visualization import colorize_aux, colorize_labels, draw_legend
+from mmseg.structures import SegDataSample
+from ..visualization import MultimodalSegLocalVisualizer
 
 
 @dataclass
@@ -110,50 +112,44 @@ def _titled(panel: np.ndarray, title: str, scale: int) -> np.ndarray:
     return np.concatenate([bar, panel], axis=0)
 
 
-def predictions_figure(rgbs: Sequence[np.ndarray],
-                       depths: Sequence[np.ndarray],
-                       ground_truths: Sequence[np.ndarray],
-                       predictions: Dict[str, Sequence[np.ndarray]],
-                       classes: Sequence[str],
-                       palette: Sequence[Sequence[int]],
-                       scale: int = 2,
-                       ignore_index: int = 255,
-                       max_width: Optional[int] = None) -> np.ndarray:
+def predictions_figure(visualizer: MultimodalSegLocalVisualizer,
+                       images: Sequence[np.ndarray],
+                       samples: Sequence[SegDataSample],
+                       predictions: Dict[str, Sequence[PixelData]],
+                       scale: int = 2) -> np.ndarray:
     """Rows of RGB | depth (colour map) | ground truth | each prediction,
-    with a legend of the class colours at the bottom.
+    with a legend of the class colours at the bottom, drawn by the
+    visualiser (label maps in their plain colours, unlabelled pixels black).
 
     Args:
-        rgbs: (H, W, 3) uint8 RGB images.
-        depths: Raw depth maps (0 = no reading).
-        ground_truths: Class-index maps (``ignore_index`` = unlabeled).
-        predictions: Column title -> class-index maps, one per row.
-        classes: Class names.
-        palette: ``[R, G, B]`` per class.
+        visualizer (MultimodalSegLocalVisualizer): With the class names and
+            palette (``dataset_meta``).
+        images: (H, W, 3) uint8 RGB test images.
+        samples: Their data samples (ground truth, ``aux_path``,
+            ``aux_modality``).
+        predictions: Column title -> one class-index map per row.
         scale (int): Upscaling of each panel. Default: 2.
-        ignore_index (int): Unlabeled value, drawn black. Default: 255.
-        max_width (int, optional): Downscale the figure to this width.
 
     Returns:
         np.ndarray: The figure, RGB uint8.
     """
+    opacity, visualizer.alpha = visualizer.alpha, 1.
     rows = []
-    for i, rgb in enumerate(rgbs):
-        panels = [(rgb, 'RGB'), (colorize_aux(depths[i], 'depth'), 'depth'),
-                  (colorize_labels(ground_truths[i], palette, ignore_index),
+    for i, (image, sample) in enumerate(zip(images, samples)):
+        rgb, aux = visualizer.rgb_and_aux_panels(image, sample)
+        panels = [(rgb, 'RGB'), (aux, sample.aux_modality),
+                  (visualizer.label_panel(rgb, sample.gt_sem_seg, False),
                    'ground truth')]
-        panels += [(colorize_labels(pred[i], palette, ignore_index), title)
-                   for title, pred in predictions.items()]
+        panels += [(visualizer.label_panel(rgb, preds[i], False), title)
+                   for title, preds in predictions.items()]
         row = [_titled(p, t if i == 0 else '', scale) for p, t in panels]
         if i:
             row = [r[18:] for r in row]  # titles on the first row only
         gap = np.full((row[0].shape[0], 4, 3), 255, np.uint8)
         rows.append(np.concatenate(
             [x for r in row for x in (r, gap)][:-1], axis=1))
+    visualizer.alpha = opacity
     figure = np.concatenate(rows, axis=0)
-    legend = draw_legend(classes, palette, figure.shape[1])
-    figure = np.concatenate([figure, legend], axis=0)
-    if max_width and figure.shape[1] > max_width:
-        factor = max_width / figure.shape[1]
-        figure = cv2.resize(figure, None, fx=factor, fy=factor,
-                            interpolation=cv2.INTER_AREA)
-    return figure
+    legend = visualizer.legend_panel(
+        range(len(visualizer.dataset_meta['classes'])), figure.shape[1])
+    return np.concatenate([figure, legend], axis=0)

@@ -1,6 +1,6 @@
 """mmseg's local visualiser with the auxiliary modality drawn beside RGB."""
 import warnings
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import mmcv
 import numpy as np
@@ -11,9 +11,13 @@ from mmengine.structures import PixelData
 from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 from mmseg.visualization import SegLocalVisualizer
-from .aux_sources import (guess_modality, is_stacked_image,
-                          read_aux_for_display, split_stacked_image)
-from .colorize import SCALINGS, colorize_aux, to_numpy
+from mmseg_dplnet.datasets.transforms.loading import read_aux_file
+from .aux_display import (SCALINGS, colorize_aux, guess_modality,
+                          is_stacked_image, split_stacked_image)
+
+#: Legend layout, in pixels: swatch side, margin, font size, width per
+#: character of a class name.
+_LEGEND_SWATCH, _LEGEND_MARGIN, _LEGEND_FONT, _LEGEND_CHAR = 12, 6, 9, 8
 
 
 @VISUALIZERS.register_module()
@@ -32,7 +36,8 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
     A sample with neither (an RGB-only model) is drawn as
     :class:`SegLocalVisualizer` draws it. Ground truth and prediction panels
     are drawn when present and requested (``draw_gt`` / ``draw_pred``), in
-    the stock style, at the size of the RGB image.
+    the stock style, at the size of the RGB image; ``with_legend`` adds a
+    strip with the colour and name of each class shown.
 
     Args:
         name (str): Name of the instance. Defaults to 'visualizer'.
@@ -98,7 +103,7 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
         meta = data_sample.metainfo if data_sample is not None else {}
         modality = meta.get('aux_modality')
         if is_stacked_image(image):
-            rgb, aux = split_stacked_image(image, meta.get('rgb_channels', 3))
+            rgb, aux = split_stacked_image(image)
             return rgb, self.colorize_aux(aux, modality or guess_modality(aux))
         aux_path = meta.get('aux_path')
         if modality is None or aux_path is None:
@@ -108,7 +113,11 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
                     f'aux_path; drawing RGB only (pass the stacked image to '
                     f'draw the {modality} map)')
             return None
-        aux = read_aux_for_display(aux_path, modality, self.backend_args)
+        aux = read_aux_file(
+            aux_path,
+            modality,
+            backend_args=self.backend_args,
+            rgbx_file_ok=True)
         rgb = np.ascontiguousarray(image[..., :3], dtype=np.uint8)
         if aux.shape[:2] != rgb.shape[:2]:
             aux = mmcv.imresize(
@@ -118,7 +127,9 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
     @staticmethod
     def _fit_to(sem_seg: PixelData, shape: Tuple[int, int]) -> PixelData:
         """A label map resized (nearest) to ``shape`` if it differs."""
-        label = to_numpy(sem_seg.data)
+        label = sem_seg.data
+        label = label.cpu().numpy() if isinstance(label,
+                                                  torch.Tensor) else label
         if label.shape[-2:] == tuple(shape):
             return sem_seg
         resized = mmcv.imresize(
@@ -126,24 +137,87 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
             interpolation='nearest')
         return PixelData(data=torch.from_numpy(resized[None].astype(np.int64)))
 
-    def _draw_label_panel(self, rgb: np.ndarray, sem_seg: PixelData,
-                          with_labels: bool) -> np.ndarray:
-        """A ground truth or prediction overlay in the stock style."""
+    def _class_meta(self) -> Tuple[List, List]:
         classes = self.dataset_meta.get('classes')
         palette = self.dataset_meta.get('palette')
         if classes is None:
             raise ValueError('the visualiser has no class names; set '
                              'visualizer.dataset_meta = dict(classes=..., '
                              'palette=...)')
+        return classes, palette
+
+    def label_panel(self,
+                    rgb: np.ndarray,
+                    sem_seg: PixelData,
+                    with_labels: bool = True) -> np.ndarray:
+        """A ground truth or prediction panel in the stock style: the class
+        colours blended over ``rgb`` with this visualiser's ``alpha``.
+
+        Args:
+            rgb (np.ndarray): ``(H, W, 3)`` uint8 RGB image.
+            sem_seg (PixelData): ``(1, h, w)`` class ids (resized, nearest,
+                to the image's size if they differ).
+            with_labels (bool): Write the class names on the regions.
+
+        Returns:
+            np.ndarray: ``(H, W, 3)`` uint8 RGB.
+        """
+        classes, palette = self._class_meta()
         return self._draw_sem_seg(rgb, self._fit_to(sem_seg, rgb.shape[:2]),
                                   classes, palette, with_labels)
+
+    def legend_panel(self, class_ids: Sequence[int], width: int) -> np.ndarray:
+        """A strip with the colour swatch and the name of each class.
+
+        Entries are laid out in rows of equal columns, as many as fit the
+        width; a name too long for its column is cut at the border.
+
+        Args:
+            class_ids (Sequence[int]): Classes to list, in order.
+            width (int): Width of the strip in pixels.
+
+        Returns:
+            np.ndarray: ``(h, width, 3)`` uint8 RGB, white; ``h`` is 0 when
+            ``class_ids`` is empty.
+        """
+        classes, palette = self._class_meta()
+        if not len(class_ids):
+            return np.zeros((0, width, 3), dtype=np.uint8)
+        names = [str(classes[i]) for i in class_ids]
+        column = (_LEGEND_SWATCH + 2 * _LEGEND_MARGIN +
+                  _LEGEND_CHAR * max(len(n) for n in names))
+        columns = max(1, width // column)
+        row_height = _LEGEND_SWATCH + _LEGEND_MARGIN
+        rows = -(-len(names) // columns)
+        self.set_image(
+            np.full((rows * row_height + _LEGEND_MARGIN, width, 3),
+                    255,
+                    dtype=np.uint8))
+        corners = np.array([(_LEGEND_MARGIN + (k % columns) * column,
+                             _LEGEND_MARGIN + (k // columns) * row_height)
+                            for k in range(len(names))])
+        self.draw_bboxes(
+            np.concatenate([corners, corners + _LEGEND_SWATCH], 1),
+            edge_colors='black',
+            face_colors=[tuple(int(c) for c in palette[i])
+                         for i in class_ids],
+            alpha=1.,
+            line_widths=1)
+        self.draw_texts(
+            names,
+            corners + [_LEGEND_SWATCH + _LEGEND_MARGIN, _LEGEND_SWATCH / 2],
+            font_sizes=_LEGEND_FONT,
+            colors='black',
+            vertical_alignments='center')
+        return self.get_image()
 
     def draw_panels(self,
                     image: np.ndarray,
                     data_sample: Optional[SegDataSample] = None,
                     draw_gt: bool = True,
                     draw_pred: bool = True,
-                    with_labels: bool = True) -> Optional[np.ndarray]:
+                    with_labels: bool = True,
+                    with_legend: bool = False) -> Optional[np.ndarray]:
         """Compose RGB | auxiliary | ground truth | prediction.
 
         Args:
@@ -152,26 +226,32 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
             draw_gt (bool): Draw the ground truth panel if present.
             draw_pred (bool): Draw the prediction panel if present.
             with_labels (bool): Write class names on the label panels.
+            with_legend (bool): Add a legend of the classes drawn below.
 
         Returns:
-            np.ndarray | None: ``(H, k * W, 3)`` uint8 RGB, or None when the
-            sample has no auxiliary modality.
+            np.ndarray | None: ``(H, k * W, 3)`` uint8 RGB (taller with the
+            legend), or None when the sample has no auxiliary modality.
         """
         panels = self.rgb_and_aux_panels(image, data_sample)
         if panels is None:
             return None
         rgb = panels[0]
         drawn = list(panels)
-        if data_sample is not None:
-            if draw_gt and 'gt_sem_seg' in data_sample:
-                drawn.append(
-                    self._draw_label_panel(rgb, data_sample.gt_sem_seg,
-                                           with_labels))
-            if draw_pred and 'pred_sem_seg' in data_sample:
-                drawn.append(
-                    self._draw_label_panel(rgb, data_sample.pred_sem_seg,
-                                           with_labels))
-        return np.concatenate(drawn, axis=1)
+        shown = []
+        for key, requested in (('gt_sem_seg', draw_gt),
+                               ('pred_sem_seg', draw_pred)):
+            if requested and data_sample is not None and key in data_sample:
+                sem_seg = data_sample.get(key)
+                drawn.append(self.label_panel(rgb, sem_seg, with_labels))
+                shown.append(np.unique(sem_seg.cpu().numpy().data))
+        figure = np.concatenate(drawn, axis=1)
+        if with_legend and shown:
+            num_classes = len(self._class_meta()[0])
+            ids = [int(i) for i in np.unique(np.concatenate(shown))
+                   if 0 <= i < num_classes]
+            figure = np.concatenate(
+                [figure, self.legend_panel(ids, figure.shape[1])], axis=0)
+        return figure
 
     @master_only
     def add_datasample(self,
@@ -184,7 +264,8 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
                        wait_time: float = 0,
                        out_file: Optional[str] = None,
                        step: int = 0,
-                       with_labels: Optional[bool] = True) -> None:
+                       with_labels: Optional[bool] = True,
+                       with_legend: bool = False) -> None:
         """Draw a sample's panels and save them to the backends.
 
         The arguments are those of :meth:`SegLocalVisualizer.add_datasample`;
@@ -204,9 +285,11 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
             step (int): Global step recorded by the backends. Defaults to 0.
             with_labels (bool): Write class names on the label panels.
                 Defaults to True.
+            with_legend (bool): Add a legend of the classes drawn. Defaults
+                to False.
         """
         drawn = self.draw_panels(image, data_sample, draw_gt, draw_pred,
-                                 bool(with_labels))
+                                 bool(with_labels), with_legend)
         if drawn is None:
             super().add_datasample(name, image, data_sample, draw_gt,
                                    draw_pred, show, wait_time, out_file, step,

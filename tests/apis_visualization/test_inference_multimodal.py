@@ -2,7 +2,6 @@
 files and a real (tiny) model."""
 import copy
 import os.path as osp
-from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -65,21 +64,23 @@ def test_init_model_takes_class_names_from_the_checkpoint_meta(
 
 def test_arrays_are_encoded_like_the_test_dataset(model, synthetic_root):
     """The adapted pipeline gives the very tensor the config's test
-    dataloader gives (16-bit mm depth, /1000, clipped at 6 m, x3)."""
+    dataloader gives (16-bit mm depth, /1000, clipped at 6 m)."""
     cfg = copy.deepcopy(model.cfg)
     cfg.test_dataloader.dataset.data_root = synthetic_root
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
-    modality, options = resolve_inference_aux_settings(model)
-    pipeline = build_inference_pipeline(model.cfg, options)
+    modality, options = resolve_inference_aux_settings(model.cfg)
+    pipeline = build_inference_pipeline(model.cfg, modality, options)
     for index in range(len(dataset)):
         rgb, depth = arrays_of(synthetic_root, index)
         expected = dataset[index]['inputs']
+        assert expected.shape[0] == 4  # RGB + depth
         for aux in (depth, depth.astype(np.float64)):
-            got = pipeline(dict(rgb=rgb, aux=aux, aux_modality=modality))
+            got = pipeline(dict(rgb=rgb, aux=aux))
             assert got['inputs'].dtype == expected.dtype
             assert torch.equal(got['inputs'], expected)
+            assert got['data_samples'].aux_modality == 'depth'
     assert modality == 'depth'
-    assert options == dict(aux_bit_depth=16, aux_max_value=6.0, aux_channels=3)
+    assert options == dict(aux_bit_depth=16, aux_max_value=6.0)
 
 
 def test_hha_array_is_in_its_file_channel_order(model, synthetic_root,
@@ -92,10 +93,10 @@ def test_hha_array_is_in_its_file_channel_order(model, synthetic_root,
     hha_file = str(tmp_path / 'hha.png')
     cv2.imwrite(hha_file, hha[..., ::-1])  # stored as H, H, A in R, G, B
     modality, options = resolve_inference_aux_settings(
-        model, aux_modality='hha', aux_bit_depth=8, aux_max_value=255.)
-    pipeline = build_inference_pipeline(model.cfg, options)
-    from_file = pipeline(dict(rgb=rgb, aux=hha_file, aux_modality=modality))
-    from_array = pipeline(dict(rgb=rgb, aux=hha, aux_modality=modality))
+        model.cfg, aux_modality='hha', aux_bit_depth=8, aux_max_value=255.)
+    pipeline = build_inference_pipeline(model.cfg, modality, options)
+    from_file = pipeline(dict(rgb=rgb, aux=hha_file))
+    from_array = pipeline(dict(rgb=rgb, aux=hha))
     assert torch.equal(from_file['inputs'], from_array['inputs'])
     torch.testing.assert_close(
         from_array['inputs'][3:],
@@ -138,12 +139,16 @@ def test_depth16_array_file_and_float_array_agree(model, synthetic_root,
                            inference_multimodal(model, rgb, with_nan))
 
 
-def test_rgbt_file_as_both_inputs(model, synthetic_root, tmp_path):
+def test_rgbt_file_as_both_inputs(checkpoint, synthetic_root, tmp_path):
+    model = init_model(
+        DPLNET_CONFIG,
+        checkpoint,
+        cfg_options={'model.data_preprocessor.aux_modality': 'thermal'})
     rgb, depth = arrays_of(synthetic_root)
     thermal = (depth // 40).astype(np.uint8)
     rgbt_file = str(tmp_path / 'rgbt.png')
     cv2.imwrite(rgbt_file, np.dstack([rgb[..., ::-1], thermal]))
-    options = dict(aux_modality='thermal', aux_bit_depth=8, aux_max_value=255.)
+    options = dict(aux_bit_depth=8, aux_max_value=255.)
     from_file = inference_multimodal(model, rgbt_file, rgbt_file, **options)
     from_arrays = inference_multimodal(model, rgb, thermal, **options)
     assert_same_prediction(from_file, from_arrays)
@@ -237,19 +242,19 @@ def test_bit_depth_is_checked_and_overridable(model, synthetic_root):
     result = inference_multimodal(model, rgb, depth8, aux_bit_depth=8)
     assert result.pred_sem_seg.shape == SIZE
     # the config's 6 m range belongs to its 16-bit millimetres: dropped
-    _, options = resolve_inference_aux_settings(model, aux_bit_depth=8)
-    assert options == dict(aux_bit_depth=8, aux_channels=3)
-    _, options = resolve_inference_aux_settings(model, aux_bit_depth=16)
-    assert options == dict(aux_bit_depth=16, aux_max_value=6.0, aux_channels=3)
+    _, options = resolve_inference_aux_settings(model.cfg, aux_bit_depth=8)
+    assert options == dict(aux_bit_depth=8)
+    _, options = resolve_inference_aux_settings(model.cfg, aux_bit_depth=16)
+    assert options == dict(aux_bit_depth=16, aux_max_value=6.0)
     modality, options = resolve_inference_aux_settings(
-        model, aux_bit_depth=8, aux_max_value=255.)
-    assert options == dict(aux_bit_depth=8, aux_max_value=255., aux_channels=3)
+        model.cfg, aux_bit_depth=8, aux_max_value=255.)
+    assert options == dict(aux_bit_depth=8, aux_max_value=255.)
     # 8-bit over the full range is the plain /255 of the 8-bit loader
-    inputs = build_inference_pipeline(model.cfg, options)(dict(
-        rgb=rgb, aux=depth8, aux_modality=modality))['inputs']
-    expected = torch.from_numpy(depth8.astype(np.float32) / 255)
-    for channel in (3, 4, 5):
-        torch.testing.assert_close(inputs[channel], expected)
+    inputs = build_inference_pipeline(model.cfg, modality, options)(dict(
+        rgb=rgb, aux=depth8))['inputs']
+    assert inputs.shape[0] == 4
+    torch.testing.assert_close(
+        inputs[3], torch.from_numpy(depth8.astype(np.float32) / 255))
 
 
 def test_bad_inputs_are_refused_clearly(model, synthetic_root):
@@ -265,39 +270,36 @@ def test_bad_inputs_are_refused_clearly(model, synthetic_root):
                                                   -1))
     with pytest.raises(ValueError, match='one aux input per RGB input'):
         inference_multimodal(model, [rgb, rgb], [depth])
-    with pytest.raises(ValueError, match='backbone takes 3'):
-        inference_multimodal(model, rgb, depth, aux_channels=1)
+    # a modality other than the model's (data_preprocessor.aux_modality)
+    with pytest.raises(ValueError, match='comes with thermal but the model '
+                       'takes depth'):
+        inference_multimodal(model, rgb, depth, aux_modality='thermal')
 
 
-def _stub_model(cfg: Config, aux_channels=None) -> nn.Module:
-    model = nn.Module()
-    model.cfg = cfg
-    model.backbone = SimpleNamespace(aux_channels=aux_channels)
-    return model
-
-
-def test_aux_channels_follow_the_model():
+def test_modality_follows_the_model():
     cfg = Config.fromfile(DPLNET_CONFIG)
-    _, options = resolve_inference_aux_settings(_stub_model(cfg, 1))
-    assert options['aux_channels'] == 1
-    cfg.test_dataloader.dataset.aux_channels = 3
-    with pytest.raises(ValueError, match='backbone takes 1'):
-        resolve_inference_aux_settings(_stub_model(cfg, 1))
+    cfg.model.data_preprocessor.aux_modality = 'hha'
+    assert resolve_inference_aux_settings(cfg)[0] == 'hha'
+    cfg.model.data_preprocessor.aux_modality = None  # then the test set's
+    cfg.test_dataloader.dataset.aux_modality = 'thermal'
+    assert resolve_inference_aux_settings(cfg)[0] == 'thermal'
+    del cfg.test_dataloader.dataset['aux_modality']  # then its class's
+    assert resolve_inference_aux_settings(cfg)[0] == 'depth'
 
 
 def test_contradicting_config_options_are_refused():
     cfg = Config.fromfile(DPLNET_CONFIG)
     cfg.test_dataloader.dataset.pipeline[0]['aux_bit_depth'] = 8
     with pytest.raises(ValueError, match='contradicts'):
-        resolve_inference_aux_settings(_stub_model(cfg, 3))
+        resolve_inference_aux_settings(cfg)
     # an explicit argument settles it
-    _, options = resolve_inference_aux_settings(
-        _stub_model(cfg, 3), aux_bit_depth=8)
+    _, options = resolve_inference_aux_settings(cfg, aux_bit_depth=8)
     assert options['aux_bit_depth'] == 8
 
 
 def test_rgb_only_model_is_refused():
-    model = _stub_model(Config.fromfile(SEGFORMER_CONFIG))
+    model = nn.Module()
+    model.cfg = Config.fromfile(SEGFORMER_CONFIG)
     with pytest.raises(ValueError, match='inference_model'):
         inference_multimodal(model, np.zeros(SIZE + (3, ), np.uint8),
                              np.zeros(SIZE, np.uint16))

@@ -1,4 +1,4 @@
-"""The colour helpers and MultimodalSegLocalVisualizer on real files."""
+"""The auxiliary colour map and MultimodalSegLocalVisualizer on real files."""
 import itertools
 
 import numpy as np
@@ -12,11 +12,10 @@ from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 from mmseg.visualization import SegLocalVisualizer
 from mmseg_dplnet.datasets.transforms import LoadRGBXImageFromFile
+from mmseg_dplnet.datasets.transforms.loading import read_aux_file
 from mmseg_dplnet.synthetic import CLASSES, PALETTE
 from mmseg_dplnet.visualization import (MultimodalSegLocalVisualizer,
-                                        colorize_aux, colorize_labels,
-                                        draw_legend, overlay,
-                                        read_aux_for_display)
+                                        colorize_aux)
 
 H, W = SIZE
 META = dict(classes=CLASSES, palette=[list(c) for c in PALETTE])
@@ -65,35 +64,6 @@ def test_colorize_aux_reads_replicated_channels_and_hha():
         colorize_aux(depth, 'lidar')
 
 
-def test_colorize_labels_and_overlay():
-    palette = [[255, 0, 0], [0, 0, 255]]
-    label = np.array([[0, 1], [255, 7]])
-    colors = colorize_labels(torch.from_numpy(label)[None], palette)
-    assert colors.tolist() == [[[255, 0, 0], [0, 0, 255]],
-                               [[0, 0, 0], [0, 0, 0]]]
-    rgb = np.full((2, 2, 3), 100, np.uint8)
-    assert np.array_equal(overlay(rgb, label, palette, 0.), rgb)
-    full = overlay(rgb, label, palette, 1.)
-    assert full[0, 0].tolist() == [255, 0, 0]
-    assert full[1].tolist() == rgb[1].tolist()  # ignored / unknown kept
-    half = overlay(rgb, label, palette, 0.5)
-    assert half[0, 1].tolist() == [50, 50, 178]
-    with pytest.raises(ValueError, match='resize'):
-        overlay(rgb, np.zeros((3, 2), int), palette)
-
-
-def test_draw_legend_fits_the_width_and_wraps():
-    wide = draw_legend(CLASSES, PALETTE, 900)
-    narrow = draw_legend(CLASSES, PALETTE, 150)
-    assert wide.shape[1] == 900 and narrow.shape[1] == 150
-    assert 0 < wide.shape[0] < narrow.shape[0]
-    for color in PALETTE:  # every swatch is drawn
-        assert (wide == np.array(color, np.uint8)).all(-1).any()
-    assert draw_legend([], [], 100).shape == (0, 100, 3)
-    with pytest.raises(ValueError, match='one colour per class'):
-        draw_legend(CLASSES, PALETTE[:2], 100)
-
-
 # ------------------------------------------------------------- visualiser
 def labelled_sample(root: str, with_aux: bool = True) -> SegDataSample:
     """A data sample as the test loop gives it to the hook."""
@@ -107,11 +77,7 @@ def labelled_sample(root: str, with_aux: bool = True) -> SegDataSample:
         data=torch.from_numpy(rng.integers(0, len(CLASSES), SIZE))[None])
     meta = dict(img_path=rgb_file, ori_shape=SIZE, img_shape=SIZE)
     if with_aux:
-        meta.update(
-            aux_path=depth_file,
-            aux_modality='depth',
-            rgb_channels=3,
-            aux_channels=3)
+        meta.update(aux_path=depth_file, aux_modality='depth')
     sample.set_metainfo(meta)
     return sample
 
@@ -154,7 +120,7 @@ def test_hook_input_rgb_image_and_aux_path(synthetic_root, tmp_path):
     assert np.array_equal(rgb_panel, rgb)
     depth = read_unchanged(depth_file)
     assert depth.dtype == np.uint16
-    assert np.array_equal(read_aux_for_display(depth_file, 'depth'), depth)
+    assert np.array_equal(read_aux_file(depth_file, 'depth'), depth)
     assert np.array_equal(aux_panel, colorize_aux(depth, 'depth'))
     assert (aux_panel[depth == 0] == 0).all() and (depth == 0).any()
     # ground truth and prediction drawn as the stock visualiser draws them
@@ -168,7 +134,7 @@ def test_stacked_image(synthetic_root, tmp_path):
         aux_bit_depth=16, aux_max_value=6.)(
             dict(img_path=rgb_file, aux_path=depth_file, aux_modality='depth'))
     stacked = loaded['img']
-    assert stacked.shape == SIZE + (6, ) and stacked.dtype == np.float32
+    assert stacked.shape == SIZE + (4, ) and stacked.dtype == np.float32
     sample = labelled_sample(synthetic_root)
     sample.set_metainfo(dict(aux_path=None))  # only the image holds depth
     rgb_panel, aux_panel, gt_panel, pred_panel = panels_of(
@@ -208,3 +174,34 @@ def test_only_the_requested_label_panels(synthetic_root, tmp_path):
                           colorize_aux(depth, 'depth', 'minmax'))
     with pytest.raises(ValueError, match='aux_scaling'):
         MultimodalSegLocalVisualizer(name='vis_bad', aux_scaling='log')
+
+
+def visualizer_with_meta(name: str) -> MultimodalSegLocalVisualizer:
+    return MultimodalSegLocalVisualizer(
+        name=name, classes=CLASSES, palette=META['palette'])
+
+
+def test_legend_lists_the_classes_drawn(synthetic_root, tmp_path):
+    rgb = read_rgb(sample_files(synthetic_root)[0])
+    sample = labelled_sample(synthetic_root)
+    shown = [0, 2, 5]
+    pred = np.array(shown)[np.arange(H * W).reshape(H, W) % 3]
+    sample.pred_sem_seg = PixelData(data=torch.from_numpy(pred)[None])
+    visualizer = visualizer_with_meta('vis_legend')
+    plain = visualizer.draw_panels(rgb, sample, draw_gt=False)
+    drawn = visualizer.draw_panels(
+        rgb, sample, draw_gt=False, with_legend=True)
+    assert np.array_equal(drawn[:H], plain)
+    legend = drawn[H:]
+    assert legend.shape[0] > 0 and legend.shape[1] == 3 * W
+    # one swatch per class drawn, in its colour, and no other class colour
+    for index, color in enumerate(META['palette']):
+        present = (legend == np.array(color, np.uint8)).all(-1).sum()
+        assert bool(present > 20) == (index in shown), CLASSES[index]
+    # the same strip as the visualiser's own legend of those classes
+    assert np.array_equal(legend, visualizer.legend_panel(shown, 3 * W))
+    # wraps into more rows when narrow
+    narrow = visualizer.legend_panel(list(range(len(CLASSES))), 120)
+    wide = visualizer.legend_panel(list(range(len(CLASSES))), 900)
+    assert narrow.shape[0] > wide.shape[0] > 0
+    assert visualizer.legend_panel([], 50).shape == (0, 50, 3)

@@ -1,105 +1,58 @@
-"""Colour images of auxiliary maps and label maps (RGB uint8 arrays)."""
-from typing import Optional, Sequence, Tuple, Union
+"""The auxiliary panel of the visualiser: where the modality is found and
+how it is coloured.
+
+The modality is found in the image itself (a stacked ``(H, W, 3 + C)``
+image, as the pipeline builds it) or in the file named by
+``metainfo['aux_path']`` (what mmseg's ``SegVisualizationHook`` gives: the
+RGB file only, read with :func:`read_aux_file`). Depth and thermal are
+colour-mapped, HHA shown as its three channels.
+"""
+from typing import Optional, Tuple
 
 import cv2
 import numpy as np
-import torch
 
-ArrayLike = Union[np.ndarray, torch.Tensor]
-Palette = Sequence[Sequence[int]]
+from mmseg_dplnet.utils.channel_split import RGB_CHANNELS
 
 #: Default OpenCV colour map of each single-channel modality.
 AUX_COLORMAPS = dict(depth=cv2.COLORMAP_TURBO, thermal=cv2.COLORMAP_INFERNO)
 SCALINGS = ('percentile', 'minmax')
 
 
-def to_numpy(array: ArrayLike) -> np.ndarray:
-    """A numpy copy-free view of a tensor (on the CPU) or an array."""
-    if isinstance(array, torch.Tensor):
-        return array.detach().cpu().numpy()
-    return np.asarray(array)
+def is_stacked_image(image: np.ndarray) -> bool:
+    """Whether ``image`` holds more than the RGB channels."""
+    return image.ndim == 3 and image.shape[2] > RGB_CHANNELS
 
 
-def _as_label_map(label: ArrayLike) -> np.ndarray:
-    """A ``(H, W)`` integer label map from ``(H, W)`` or ``(1, H, W)``."""
-    label = to_numpy(label)
-    if label.ndim == 3 and label.shape[0] == 1:
-        label = label[0]
-    if label.ndim != 2:
-        raise ValueError(f'a label map must be (H, W) or (1, H, W), got '
-                         f'shape {label.shape}')
-    return label.astype(np.int64, copy=False)
-
-
-def _palette_array(palette: Palette) -> np.ndarray:
-    colors = np.asarray(palette, dtype=np.uint8)
-    if colors.ndim != 2 or colors.shape[1] != 3:
-        raise ValueError(f'palette must be a list of [R, G, B] triples, got '
-                         f'shape {colors.shape}')
-    return colors
-
-
-def _labelled(label: np.ndarray, num_colors: int,
-              ignore_index: int) -> np.ndarray:
-    """Pixels whose label has a palette colour and is not ignored."""
-    return (label >= 0) & (label < num_colors) & (label != ignore_index)
-
-
-def colorize_labels(label: ArrayLike,
-                    palette: Palette,
-                    ignore_index: int = 255) -> np.ndarray:
-    """Paint a label map with the palette's colours.
+def split_stacked_image(
+        image: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Split a stacked image into its RGB image and auxiliary channels.
 
     Args:
-        label (np.ndarray | Tensor): ``(H, W)`` or ``(1, H, W)`` class ids.
-        palette (list): ``[R, G, B]`` of each class id.
-        ignore_index (int): Id painted black. Defaults to 255.
+        image (np.ndarray): ``(H, W, 3 + C)``, R, G, B in ``[0, 255]`` then
+            the auxiliary modality (as ``LoadRGBXImageFromFile`` stacks it).
 
     Returns:
-        np.ndarray: ``(H, W, 3)`` uint8 RGB; ignored pixels and ids without
-        a colour are black.
+        tuple[np.ndarray, np.ndarray]: ``(H, W, 3)`` uint8 RGB and the
+        ``(H, W, C)`` auxiliary channels as stored.
     """
-    label = _as_label_map(label)
-    colors = _palette_array(palette)
-    image = np.zeros(label.shape + (3, ), dtype=np.uint8)
-    keep = _labelled(label, len(colors), ignore_index)
-    image[keep] = colors[label[keep]]
-    return image
+    if not is_stacked_image(image):
+        raise ValueError(f'a stacked image has RGB and auxiliary channels, '
+                         f'got shape {image.shape}')
+    # C order: OpenCV draws on the panels (a permuted tensor is not)
+    rgb = np.clip(np.round(image[..., :RGB_CHANNELS]), 0, 255)
+    return (np.ascontiguousarray(rgb, dtype=np.uint8),
+            np.ascontiguousarray(image[..., RGB_CHANNELS:]))
 
 
-def overlay(rgb: np.ndarray,
-            label: ArrayLike,
-            palette: Palette,
-            opacity: float = 0.5,
-            ignore_index: int = 255) -> np.ndarray:
-    """Blend the colours of a label map over an RGB image.
-
-    Args:
-        rgb (np.ndarray): ``(H, W, 3)`` uint8 RGB image.
-        label (np.ndarray | Tensor): ``(H, W)`` or ``(1, H, W)`` class ids of
-            the image's size.
-        palette (list): ``[R, G, B]`` of each class id.
-        opacity (float): Weight of the label colours, in ``[0, 1]``.
-            Defaults to 0.5.
-        ignore_index (int): Id left unpainted. Defaults to 255.
-
-    Returns:
-        np.ndarray: ``(H, W, 3)`` uint8 RGB; ignored pixels and ids without
-        a colour keep the image's colour.
-    """
-    if not 0 <= opacity <= 1:
-        raise ValueError(f'opacity must be in [0, 1], got {opacity}')
-    label = _as_label_map(label)
-    if rgb.shape[:2] != label.shape:
-        raise ValueError(f'the image is {rgb.shape[0]}x{rgb.shape[1]} but '
-                         f'the label map {label.shape[0]}x{label.shape[1]}; '
-                         f'resize the label map (nearest) first')
-    colors = _palette_array(palette)
-    blended = np.array(rgb[..., :3], dtype=np.uint8, copy=True)
-    keep = _labelled(label, len(colors), ignore_index)
-    mixed = (1 - opacity) * blended[keep] + opacity * colors[label[keep]]
-    blended[keep] = np.round(mixed).astype(np.uint8)
-    return blended
+def guess_modality(aux: np.ndarray) -> str:
+    """``'hha'`` for 3 differing channels, else ``'depth'`` (a 1-channel
+    map, shown with the depth colour map)."""
+    if aux.ndim == 3 and aux.shape[2] == 3 and not (
+            np.array_equal(aux[..., 0], aux[..., 1])
+            and np.array_equal(aux[..., 0], aux[..., 2])):
+        return 'hha'
+    return 'depth'
 
 
 def _single_channel(aux: np.ndarray, modality: str) -> np.ndarray:
@@ -152,7 +105,7 @@ def _to_unit(values: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.clip((values - low) / (high - low), 0., 1.)
 
 
-def colorize_aux(aux: ArrayLike,
+def colorize_aux(aux: np.ndarray,
                  modality: str,
                  scaling: str = 'percentile',
                  percentiles: Tuple[float, float] = (1., 99.),
@@ -166,7 +119,7 @@ def colorize_aux(aux: ArrayLike,
     with each channel scaled.
 
     Args:
-        aux (np.ndarray | Tensor): ``(H, W)``, ``(H, W, 1)`` or
+        aux (np.ndarray): ``(H, W)``, ``(H, W, 1)`` or
             ``(H, W, C)``: raw file values (uint8 / uint16) or the
             ``[0, 1]`` channels of a stacked image; a replicated depth /
             thermal map (equal channels) is accepted.
@@ -181,7 +134,7 @@ def colorize_aux(aux: ArrayLike,
     Returns:
         np.ndarray: ``(H, W, 3)`` uint8 RGB image.
     """
-    aux = to_numpy(aux)
+    aux = np.asarray(aux)
     if modality == 'hha':
         if aux.ndim != 3 or aux.shape[2] != 3:
             raise ValueError(f'HHA must be (H, W, 3), got shape {aux.shape}')

@@ -1,0 +1,199 @@
+"""mmseg's inferencer for RGB + auxiliary inputs."""
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Union
+
+import mmengine
+import numpy as np
+import torch.nn as nn
+from mmengine.config import Config
+
+from mmseg.apis import MMSegInferencer
+from mmseg.registry import INFERENCERS
+from mmseg.structures import SegDataSample
+from .inference import init_model
+from .inference_inputs import ImageSource, LoadRGBXImageFromInputs, is_path
+from .inference_pipeline import (build_inference_pipeline, predict_by_size,
+                                 resolve_inference_aux_settings)
+
+#: One input: ``(rgb, aux)`` or ``dict(rgb=..., aux=...)``.
+InputPair = Union[Sequence[ImageSource], Dict[str, ImageSource]]
+
+
+def _is_source(value) -> bool:
+    return isinstance(value, (str, np.ndarray))
+
+
+def _is_pair(value) -> bool:
+    if isinstance(value, dict):
+        return set(value) == {'rgb', 'aux'}
+    return isinstance(value, (list, tuple)) and len(value) == 2 and all(
+        _is_source(v) for v in value)
+
+
+def _as_dict(pair: InputPair) -> Dict[str, ImageSource]:
+    return dict(pair) if isinstance(pair, dict) else dict(
+        rgb=pair[0], aux=pair[1])
+
+
+@INFERENCERS.register_module()
+class MultimodalSegInferencer(MMSegInferencer):
+    """:class:`MMSegInferencer` whose inputs are RGB + auxiliary pairs.
+
+    An input is an ``(rgb, aux)`` pair or ``dict(rgb=..., aux=...)`` of
+    file paths or arrays (conventions in
+    :mod:`~mmseg_dplnet.apis.inference_inputs`); call it with one input or a
+    list of them. Each runs through the config's test pipeline with the
+    auxiliary settings of its test data (see
+    :mod:`~mmseg_dplnet.apis.inference_pipeline`); the results are mmseg's
+    (``predictions``: class-index maps at the input's size, or the
+    ``SegDataSample`` with ``return_datasamples=True``). Drawings (``show``,
+    ``out_dir`` -> ``out_dir/vis/<rgb name>.png``, ``return_vis``) are the
+    panels of the configured visualiser
+    (:class:`~mmseg_dplnet.visualization.MultimodalSegLocalVisualizer`):
+    RGB | auxiliary | prediction blended with ``opacity``, with a legend of
+    the predicted classes (``with_legend``).
+
+    Example:
+        >>> inferencer = MultimodalSegInferencer(
+        ...     'configs/dplnet/nyuv2_b5.py', 'CHECKPOINT')
+        >>> result = inferencer(('rgb.jpg', 'depth.png'), out_dir='out')
+        >>> result['predictions']  # (H, W) class indices
+
+    Args:
+        model (str | Config): The config (file or object).
+        weights (str, optional): The checkpoint; None keeps random weights.
+        classes, palette, dataset_name: As for :class:`MMSegInferencer`;
+            by default the classes come from the checkpoint, else from the
+            config's test dataset.
+        device (str, optional): Device; None picks CUDA when available.
+        scope (str): Registry scope. Defaults to 'mmseg'.
+        aux_modality (str, optional): Replaces the model's modality.
+        aux_bit_depth, aux_value_scale, aux_min_value, aux_max_value:
+            Replace the config's options of the auxiliary files / arrays.
+    """
+
+    visualize_kwargs: set = MMSegInferencer.visualize_kwargs | {'with_legend'}
+
+    def __init__(self,
+                 model: Union[str, Config],
+                 weights: Optional[str] = None,
+                 classes: Optional[Union[str, List]] = None,
+                 palette: Optional[Union[str, List]] = None,
+                 dataset_name: Optional[str] = None,
+                 device: Optional[str] = None,
+                 scope: Optional[str] = 'mmseg',
+                 aux_modality: Optional[str] = None,
+                 aux_bit_depth: Optional[int] = None,
+                 aux_value_scale: Optional[float] = None,
+                 aux_min_value: Optional[float] = None,
+                 aux_max_value: Optional[float] = None) -> None:
+        # read by _init_pipeline, which the base class calls
+        self._aux_settings = dict(
+            aux_modality=aux_modality,
+            aux_bit_depth=aux_bit_depth,
+            aux_value_scale=aux_value_scale,
+            aux_min_value=aux_min_value,
+            aux_max_value=aux_max_value)
+        super().__init__(model, weights, classes, palette, dataset_name,
+                         device, scope)
+        # one set of class names for predictions and drawings: the given
+        # ones, else the model's (the base class defaults to Cityscapes')
+        if classes is not None or palette is not None:
+            self.model.dataset_meta = dict(
+                classes=self.visualizer.dataset_meta['classes'],
+                palette=self.visualizer.dataset_meta['palette'])
+        elif self.model.dataset_meta:
+            self.visualizer.dataset_meta = dict(self.model.dataset_meta)
+
+    def _init_model(self, cfg: Config, weights: Optional[str],
+                    device: str = 'cpu') -> nn.Module:
+        """The model as :func:`~mmseg_dplnet.apis.init_model` builds it
+        (class names from the checkpoint, else the config's test data)."""
+        return init_model(cfg, weights, device)
+
+    def _init_pipeline(self, cfg: Config):
+        """The config's test pipeline for ``dict(rgb=..., aux=...)``."""
+        modality, options = resolve_inference_aux_settings(
+            cfg, **self._aux_settings)
+        self._loader = LoadRGBXImageFromInputs(
+            aux_modality=modality, **options)
+        pipeline = build_inference_pipeline(cfg, modality, options)
+        return lambda pair: pipeline(_as_dict(pair))
+
+    def _inputs_to_list(self, inputs) -> list:
+        """One pair, or a list of pairs, as a list of pairs."""
+        if _is_pair(inputs):
+            return [inputs]
+        if isinstance(inputs, (list, tuple)) and inputs and all(
+                _is_pair(x) for x in inputs):
+            return list(inputs)
+        raise ValueError(
+            'inputs must be an (rgb, aux) pair, dict(rgb=..., aux=...) or a '
+            'list of them; rgb and aux are file paths or numpy arrays')
+
+    def forward(self, inputs: dict, **kwargs) -> List[SegDataSample]:
+        """Predict a batch; inputs of different sizes run separately (the
+        data preprocessor stacks a test batch)."""
+        return predict_by_size(self.model, inputs['inputs'],
+                               inputs['data_samples'])
+
+    def visualize(self,
+                  inputs: list,
+                  preds: List[SegDataSample],
+                  return_vis: bool = False,
+                  show: bool = False,
+                  wait_time: int = 0,
+                  img_out_dir: str = '',
+                  opacity: float = 0.8,
+                  with_labels: Optional[bool] = True,
+                  with_legend: bool = True) -> Optional[List[np.ndarray]]:
+        """Draw RGB | auxiliary | prediction for each input.
+
+        Args:
+            inputs (list): The input pairs.
+            preds (list[SegDataSample]): Their predictions.
+            return_vis (bool): Return the drawings.
+            show (bool): Display each drawing.
+            wait_time (float): Display time in seconds.
+            img_out_dir (str): Save the drawings there, as ``<name of the RGB
+                file>.png`` (``<index>_vis.png`` for arrays).
+            opacity (float): Opacity of the prediction colours.
+            with_labels (bool): Write class names on the prediction.
+            with_legend (bool): Add a legend of the predicted classes.
+
+        Returns:
+            list[np.ndarray] | None: The RGB drawings with ``return_vis``.
+        """
+        if not show and img_out_dir == '' and not return_vis:
+            return None
+        if self.visualizer is None:
+            raise ValueError('drawing needs a visualizer in the config')
+        if not 0 <= opacity <= 1:
+            raise ValueError(f'opacity must be in [0, 1], got {opacity}')
+        self.visualizer.alpha = opacity
+        results = []
+        for pair, pred in zip(inputs, preds):
+            pair = _as_dict(pair)
+            stacked = self._loader(dict(pair))['img']
+            if is_path(pair['rgb']):
+                name = osp.splitext(osp.basename(pair['rgb']))[0] + '.png'
+            else:
+                name = f'{self.num_visualized_imgs:08d}_vis.png'
+            out_file = osp.join(img_out_dir, name) if img_out_dir else None
+            if out_file is not None:
+                mmengine.mkdir_or_exist(img_out_dir)
+            self.visualizer.add_datasample(
+                name,
+                stacked,
+                pred,
+                draw_gt=False,
+                draw_pred=True,
+                show=show,
+                wait_time=wait_time,
+                out_file=out_file,
+                with_labels=with_labels,
+                with_legend=with_legend)
+            if return_vis:
+                results.append(self.visualizer.get_image())
+            self.num_visualized_imgs += 1
+        return results if return_vis else None
