@@ -1,21 +1,19 @@
-"""Confusion matrix and per-class IoU of saved segmentation predictions.
+"""Confusion matrix and per-class IoU: counting, tables and figures.
 
 The numbers are exactly those of mmseg's ``IoUMetric``: pixels whose ground
 truth is ``ignore_index`` are left out, a class's IoU is
 ``TP / (TP + FP + FN)``, a class with no pixel in the ground truth nor in the
 predictions has no IoU (NaN) and is left out of the mean.
-
-Predictions are read as ``tools/test.py CONFIG CKPT --out PRED_DIR`` writes
-them, through ``IoUMetric(output_dir=PRED_DIR)``: one 8-bit PNG per test
-image named ``<basename of img_path without extension>.png``, holding the
-predicted class index, plus 1 when the sample's ``reduce_zero_label`` is
-true (so that 0 keeps meaning "unlabeled" in the saved files).
 """
-import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence
+import csv
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
-from PIL import Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+#: Largest number of classes whose cells are annotated with their value.
+MAX_ANNOTATED_CLASSES = 25
 
 
 def confusion_matrix(gt: np.ndarray,
@@ -131,112 +129,6 @@ def normalize_rows(matrix: np.ndarray) -> np.ndarray:
         matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
 
 
-def prediction_file(pred_dir: str, img_path: str) -> str:
-    """Where ``IoUMetric(output_dir=pred_dir)`` saves an image's prediction.
-
-    Args:
-        pred_dir (str): The ``--out`` folder of ``tools/test.py``.
-        img_path (str): The sample's ``img_path``.
-
-    Returns:
-        str: ``pred_dir/<basename of img_path without extension>.png``.
-    """
-    stem = osp.splitext(osp.basename(img_path))[0]
-    return osp.join(pred_dir, f'{stem}.png')
-
-
-def read_saved_prediction(path: str, reduce_zero_label: bool) -> np.ndarray:
-    """Class indices of a prediction PNG saved by ``IoUMetric``.
-
-    Args:
-        path (str): The PNG.
-        reduce_zero_label (bool): The sample's ``reduce_zero_label``:
-            ``IoUMetric`` then saved ``index + 1``, so 1 is subtracted.
-
-    Returns:
-        np.ndarray: (H, W) int64 class indices.
-
-    Raises:
-        ValueError: If the file is not a single-channel image, or holds 0
-            while ``reduce_zero_label`` says every saved value is >= 1.
-    """
-    with Image.open(path) as image:
-        saved = np.array(image)
-    if saved.ndim != 2:
-        raise ValueError(f'prediction file {path} has shape {saved.shape}; '
-                         f'expected a single-channel label PNG as saved by '
-                         f'tools/test.py --out')
-    saved = saved.astype(np.int64)
-    if reduce_zero_label:
-        if (saved == 0).any():
-            raise ValueError(
-                f'prediction file {path} holds 0, but the dataset uses '
-                f'reduce_zero_label, for which tools/test.py --out saves '
-                f'class index + 1 (1..N). Was it written by another tool '
-                f'or for another config?')
-        saved -= 1
-    return saved
-
-
-def confusion_from_prediction_dir(
-        samples: Sequence[dict],
-        pred_dir: str,
-        num_classes: int,
-        ignore_index: int = 255,
-        progress: Optional[Callable[[], None]] = None) -> np.ndarray:
-    """Confusion matrix of a test set against the predictions in a folder.
-
-    Args:
-        samples (Sequence[dict]): The test dataset (or any sequence of
-            ``PackSegInputs`` outputs), read by index: each item's
-            ``data_samples`` has ``gt_sem_seg`` (labels after
-            ``reduce_zero_label`` / ``label_map``), ``img_path`` and, when
-            the pipeline packs it, ``reduce_zero_label``.
-        pred_dir (str): The folder of ``tools/test.py --out``.
-        num_classes (int): Number of classes N.
-        ignore_index (int): Ground-truth value left out. Default: 255.
-        progress (callable, optional): Called with no argument after each
-            sample.
-
-    Returns:
-        np.ndarray: (N, N) int64 counts, rows = ground truth.
-
-    Raises:
-        FileNotFoundError: If a sample has no prediction file (the message
-            names the image and the file expected).
-        ValueError: If a prediction's size differs from its ground truth's
-            or holds a value that is not a class.
-    """
-    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
-    for index in range(len(samples)):
-        data_sample = samples[index]['data_samples']
-        img_path = data_sample.img_path
-        path = prediction_file(pred_dir, img_path)
-        if not osp.isfile(path):
-            raise FileNotFoundError(
-                f'no prediction for test image {img_path}: expected {path} '
-                f'(written by tools/test.py CONFIG CHECKPOINT --out '
-                f'{pred_dir} with the same test set)')
-        # the same lookup as IoUMetric when it saved the file
-        offset = bool(data_sample.get('reduce_zero_label', False))
-        pred = read_saved_prediction(path, offset)
-        gt = data_sample.gt_sem_seg.data.squeeze(0).cpu().numpy()
-        if gt.shape != pred.shape:
-            raise ValueError(
-                f'prediction {path} is {pred.shape[0]}x{pred.shape[1]} but '
-                f'the ground truth of {img_path} is {gt.shape[0]}x'
-                f'{gt.shape[1]} (HxW); was PRED_DIR written with another '
-                f'test pipeline?')
-        try:
-            matrix += confusion_matrix(gt, pred, num_classes, ignore_index)
-        except ValueError as error:
-            raise ValueError(f'{path} vs the ground truth of {img_path}: '
-                             f'{error}') from error
-        if progress is not None:
-            progress()
-    return matrix
-
-
 def matrix_to_csv_rows(matrix: np.ndarray,
                        class_names: Sequence[str]) -> List[List[str]]:
     """Rows of a CSV table: a header of predicted classes, then one row per
@@ -260,3 +152,128 @@ def matrix_to_csv_rows(matrix: np.ndarray,
     for name, row in zip(class_names, matrix):
         rows.append([name] + [fmt(v) for v in row])
     return rows
+
+
+def write_csv(path: str, rows: List[List[str]]) -> None:
+    """Write rows of strings as a CSV file."""
+    with open(path, 'w', newline='') as f:
+        csv.writer(f).writerows(rows)
+
+
+def read_matrix_csv(path: str) -> Tuple[List[str], np.ndarray]:
+    """Read back a confusion matrix written by :func:`matrix_to_csv_rows`.
+
+    Args:
+        path (str): The CSV file (e.g. ``confusion_matrix.csv`` of
+            ``ConfusionMatrixMetric``).
+
+    Returns:
+        tuple[list[str], np.ndarray]: The class names and the (N, N) counts.
+    """
+    with open(path, newline='') as f:
+        rows = list(csv.reader(f))
+    return [row[0] for row in rows[1:]], np.array(
+        [[float(v) for v in row[1:]] for row in rows[1:]])
+
+
+def agg_figure(**kwargs) -> Figure:
+    """A matplotlib figure drawn by the Agg backend (files, no display)."""
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str],
+                          path: str, normalized: bool, title: str,
+                          cmap: str) -> None:
+    """Save the matrix as an image, class names on both axes.
+
+    Args:
+        matrix (np.ndarray): (N, N) counts, or row fractions when
+            ``normalized``.
+        class_names (Sequence[str]): The N class names.
+        path (str): The PNG to write.
+        normalized (bool): Show percentages instead of counts.
+        title (str): Plot title.
+        cmap (str): Matplotlib colour map.
+    """
+    num = len(class_names)
+    shown = 100 * matrix if normalized else matrix
+    side = max(6., 0.45 * num + 3)
+    fig = agg_figure(figsize=(side, side * 0.9), dpi=100)
+    ax = fig.subplots()
+    image = ax.imshow(
+        shown,
+        cmap=cmap,
+        interpolation='nearest',
+        vmin=0,
+        vmax=100 if normalized else None)
+    colorbar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    colorbar.set_label(
+        '% of the ground-truth class' if normalized else 'pixels')
+    ax.set_xticks(
+        np.arange(num),
+        labels=class_names,
+        rotation=45,
+        ha='right',
+        rotation_mode='anchor')
+    ax.set_yticks(np.arange(num), labels=class_names)
+    ax.set_xlabel('Prediction')
+    ax.set_ylabel('Ground truth')
+    ax.set_title(title)
+    if num <= MAX_ANNOTATED_CLASSES:
+        threshold = np.nanmax(shown) / 2 if shown.size else 0
+        fontsize = 9 if num <= 12 else 6
+        for row in range(num):
+            for col in range(num):
+                value = shown[row, col]
+                text = f'{value:.1f}' if normalized else f'{int(value)}'
+                ax.text(
+                    col,
+                    row,
+                    text,
+                    ha='center',
+                    va='center',
+                    fontsize=fontsize,
+                    color='white' if value > threshold else 'black')
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def plot_class_iou(ious: np.ndarray, miou: float, class_names: Sequence[str],
+                   path: str) -> None:
+    """Save per-class IoU bars (percent), the mIoU as a dashed line.
+
+    Classes without IoU (absent from the ground truth and the predictions)
+    are marked "n/a".
+    """
+    num = len(class_names)
+    percent = 100 * ious
+    fig = agg_figure(figsize=(max(6., 0.4 * num + 2), 4.5), dpi=100)
+    ax = fig.subplots()
+    positions = np.arange(num)
+    ax.bar(positions, np.nan_to_num(percent), color='tab:blue')
+    for position, value in zip(positions, percent):
+        text = 'n/a' if np.isnan(value) else f'{value:.1f}'
+        ax.text(
+            position,
+            1 if np.isnan(value) else value + 1,
+            text,
+            ha='center',
+            va='bottom',
+            fontsize=7,
+            rotation=90)
+    ax.axhline(
+        miou, color='tab:red', linestyle='--', label=f'mIoU {miou:.2f}%')
+    ax.set_xticks(
+        positions,
+        labels=class_names,
+        rotation=45,
+        ha='right',
+        rotation_mode='anchor')
+    ax.set_ylim(0, 100)
+    ax.set_ylabel('IoU (%)')
+    ax.set_title(f'Per-class IoU (mIoU {miou:.2f}%)')
+    ax.legend(loc='upper right')
+    fig.tight_layout()
+    fig.savefig(path)

@@ -4,8 +4,9 @@ The session fixture ``tiny_run`` (conftest.py) writes a synthetic NYUv2
 dataset (8 train / 4 test images, 64x80, CMX layout), trains a small
 DualPromptMiT config inheriting ``configs/demo/dplnet_synthetic.py`` for 4
 iterations with ``tools/train.py`` (validation every 2), resumes it to 6 (a
-second timestamped run in the same work dir), and saves the predictions of
-the final checkpoint with ``tools/test.py --out``.
+second timestamped run in the same work dir), and tests the final
+checkpoint with ``tools/test.py``, whose evaluator (the demo data config's)
+includes the confusion-matrix metric.
 """
 import os.path as osp
 import re
@@ -30,7 +31,7 @@ class TinyRun:
         data_root (str): The synthetic dataset.
         work_dir (str): Train work dir (two timestamped runs).
         checkpoint (str): Final checkpoint (iteration 6).
-        pred_dir (str): ``tools/test.py --out`` of that checkpoint.
+        test_dir (str): The log folder of the test run (the metric's files).
         test_output (str): What tools/test.py printed.
         test_miou (float): The mIoU tools/test.py printed.
         root (str): Temporary folder of it all.
@@ -39,7 +40,7 @@ class TinyRun:
     data_root: str
     work_dir: str
     checkpoint: str
-    pred_dir: str
+    test_dir: str
     test_output: str
     test_miou: float
     root: str

@@ -1,5 +1,6 @@
 """The tiny trained run shared by the analysis tool tests (see
 analysis_testing.py)."""
+import glob
 import os.path as osp
 
 import pytest
@@ -25,19 +26,19 @@ def tiny_run(tmp_path_factory) -> TinyRun:
     ])
     checkpoint = osp.join(work_dir, 'iter_6.pth')
     assert osp.isfile(checkpoint)
-    pred_dir = osp.join(root, 'pred')
     test_output = run_quietly([
         'tools/test.py', config, checkpoint, '--work-dir',
-        osp.join(root, 'test'), '--out', pred_dir
+        osp.join(root, 'test')
     ])
     found = TEST_METRICS.search(test_output)
     assert found, test_output[-3000:]
+    (test_dir, ) = glob.glob(osp.join(root, 'test', '*', ''))
     return TinyRun(
         config=config,
         data_root=data_root,
         work_dir=work_dir,
         checkpoint=checkpoint,
-        pred_dir=pred_dir,
+        test_dir=test_dir,
         test_output=test_output,
         test_miou=float(found.group(2)),
         root=root)

@@ -32,7 +32,8 @@ def test_synthetic_shape_with_random_weights(tmp_path):
         f'model.backbone.init_cfg.checkpoint={absent}'
     ])
     assert 'Weights: random' in out
-    assert 'Inputs: synthetic inputs (--shape), 6x64x80, 6 channels' in out
+    # RGB + the one depth channel of the demo config
+    assert 'Inputs: synthetic, 1x4x64x80' in out
     runs = runs_reported(out)
     assert len(runs) == 2
     for run in runs:
@@ -45,32 +46,43 @@ def test_synthetic_shape_with_random_weights(tmp_path):
     assert len(dumps) == 1
     saved = json.loads(dumps[0].read_text())
     assert len(saved['runs']) == 2 and saved['images_per_s_mean'] > 0
+    assert saved['shape'] == [1, 4, 64, 80]
 
 
-def test_test_set_with_checkpoint(tiny_run):
+def test_checkpoint_and_batches(tiny_run):
     out = run_quietly([
         TOOL, tiny_run.config, tiny_run.checkpoint, '--num-images', '6',
         '--batch-size', '2', '--warmup', '1'
     ])
     assert f'Weights: {tiny_run.checkpoint}' in out
-    # 4 test images, 2 warm-up + 6 timed: cycled through the test set
-    assert 'Inputs: NYUv2SegDataset test set (4 images, test pipeline) ' \
-        '(cycled), 6 channels' in out, out[-2000:]
-    assert 'batch size 2' in out
+    # the data preprocessor's size of the tiny config
+    assert 'Inputs: synthetic, 2x4x64x80' in out, out[-2000:]
     (run, ) = runs_reported(out)
     assert run['images'] == 6
     assert run['speed'] > 0 and run['mean'] > 0 and run['median'] > 0
 
 
-def test_absent_test_set_falls_back_to_synthetic_inputs(tiny_run, tmp_path):
+def test_train_step_rows_with_cp_and_the_baseline(tmp_path):
+    absent = tmp_path / 'absent_pretrained.pth'
     out = run_quietly([
-        TOOL, tiny_run.config, '--num-images', '2', '--warmup', '0',
-        '--cfg-options', f'test_dataloader.dataset.data_root={tmp_path}'
+        'tools/analysis_tools/benchmark_train.py', DEMO_CONFIG, '--shape',
+        '64', '80', '--iters', '1', '--warmup', '0', '--with-cp',
+        '--baseline', '--device', 'cpu', '--cfg-options',
+        f'model.backbone.init_cfg.checkpoint={absent}'
     ])
-    assert 'Test set not found: NYUv2SegDataset: no accepted layout' in out
-    # the data preprocessor's size of the tiny config
-    assert re.search(
-        r'Inputs: synthetic inputs.*\(test set not found\), '
-        r'6x64x80', out), out[-2000:]
-    (run, ) = runs_reported(out)
-    assert run['images'] == 2 and run['speed'] > 0
+    rows = {
+        r[0]: r[1:]
+        for r in re.findall(
+            r'^\| (\S+) \| ([\d.]+)M / ([\d.]+)M \| ([\d.]+) \| ([\d.]+) \| '
+            r'([\d.-]+) \| ([\d.-]+) \|$', out, re.M)
+    }
+    assert list(rows) == ['dplnet', 'dplnet+cp', 'baseline'], out[-2000:]
+    dplnet, checkpointed, baseline = rows.values()
+    # the same model with and without checkpointing; the baseline learns all
+    assert dplnet[:2] == checkpointed[:2]
+    assert float(dplnet[0]) < float(dplnet[1])
+    assert baseline[0] == baseline[1] and float(baseline[1]) > float(
+        dplnet[1])
+    for row in rows.values():  # time (s), peak memory (GiB, 2 decimals)
+        assert float(row[2]) > 0 and float(row[3]) >= 0
+    assert baseline[4:] == ('1.00', '1.00')

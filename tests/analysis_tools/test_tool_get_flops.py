@@ -62,7 +62,7 @@ def test_dplnet_count_is_mmengines_plus_attention():
     cfg = Config.fromfile(DEMO_CONFIG)
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model).eval()
-    inputs = (torch.randn(1, 6, 64, 80), )
+    inputs = (torch.randn(1, 4, 64, 80), )  # RGB + depth
     with torch.no_grad():
         ours = measure_complexity(model, inputs, max_depth=1)
         plain = get_model_complexity_info(
@@ -102,7 +102,7 @@ def two_sizes():
 
 def test_output_states_what_is_counted(two_sizes):
     (out, numbers, operators), _ = two_sizes
-    assert 'Input shape: 1x6x128x160' in out
+    assert 'Input shape: 1x4x128x160' in out  # RGB + depth
     assert 'multiply-adds (MACs' in out and 'one fused multiply-add' in out
     assert 'Not counted' in out and 'aten::gelu' in out
     # the per-module table, depth-limited to backbone.<child>

@@ -4,8 +4,9 @@ dataset's layout."""
 import os.path as osp
 import re
 
+import mmengine
 import pytest
-from dplnet_testing import CONFIG_DIR, run_tool, write_tiny_config
+from dplnet_testing import CONFIG_DIR, REPO_ROOT, run_tool, write_tiny_config
 from mmengine.config import Config
 from rgbx_fixtures import (write_mfnet_original, write_nyuv2_dplnet,
                            write_pst900, write_sunrgbd_dformer)
@@ -24,6 +25,16 @@ def recipe(name):
     return osp.join(CONFIG_DIR, 'dplnet', name + '.py')
 
 
+def metafile_models():
+    """The model entries of configs/dplnet/metafile.yaml, by name."""
+    index = mmengine.load(osp.join(REPO_ROOT, 'model-index.yml'))
+    models = {}
+    for metafile in index['Import']:
+        for entry in mmengine.load(osp.join(REPO_ROOT, metafile))['Models']:
+            models[entry['Name']] = entry
+    return models
+
+
 @pytest.mark.parametrize('name', sorted(RECIPES) + ['nyuv2_b5_official'])
 def test_recipe_builds(name):
     cfg = Config.fromfile(recipe(name))
@@ -40,6 +51,14 @@ def test_recipe_builds(name):
     learnable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     head = 151 * (41 - num_classes)  # conv_seg: 150 weights + 1 bias
     assert (total, learnable) == (88_589_279 - head, 7_146_271 - head)
+    # the model-index entry: named after the config, with these counts
+    entry = metafile_models()[name]
+    assert entry['Config'] == f'configs/dplnet/{name}.py'
+    assert osp.isfile(osp.join(REPO_ROOT, entry['Config']))
+    assert (entry['Metadata']['Parameters'],
+            entry['Metadata']['Learnable Parameters']) == (total, learnable)
+    assert all(key.endswith('(paper)') for result in entry['Results']
+               for key in result['Metrics'])
 
 
 def mious(output: str):

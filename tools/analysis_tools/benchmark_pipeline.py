@@ -15,7 +15,6 @@ the layout, suffixes and bit depth the config's dataset expects, then
 removed.
 """
 import argparse
-import os
 import os.path as osp
 import shutil
 import tempfile
@@ -30,7 +29,8 @@ from mmengine.registry import init_default_scope
 
 import mmseg_dplnet  # noqa: F401  (registers datasets and transforms)
 from mmseg.registry import DATASETS
-from mmseg_dplnet.datasets import MultiModalSegDataset, RGBXLayout
+from mmseg_dplnet.datasets import MultiModalSegDataset
+from mmseg_dplnet.synthetic import write_layout_samples
 from mmseg_dplnet.utils import add_cfg_options_argument, load_config
 
 # native (h, w) of the datasets, used for synthetic samples
@@ -39,7 +39,6 @@ NATIVE_SIZES = dict(
     SUNRGBDSegDataset=(530, 730),
     MFNetDataset=(480, 640),
     PST900Dataset=(720, 1280))
-NUM_SYNTHETIC_FILES = 8
 
 
 def parse_args() -> argparse.Namespace:
@@ -62,82 +61,6 @@ def parse_args() -> argparse.Namespace:
         '--seed', type=int, default=0, help='seed of the random transforms')
     add_cfg_options_argument(parser)
     return parser.parse_args()
-
-
-def _smooth_rgb(rng: np.random.Generator, size: Tuple[int, int]) -> np.ndarray:
-    """An RGB image with gradients and boxes (compresses like a photo)."""
-    h, w = size
-    y, x = np.mgrid[:h, :w].astype(np.float32)
-    img = np.stack([x / w * 200, y / h * 200, (x + y) / (h + w) * 255], -1)
-    for _ in range(12):
-        y0, x0 = rng.integers(0, h), rng.integers(0, w)
-        img[y0:y0 + h // 4, x0:x0 + w // 4] = rng.integers(0, 256, 3)
-    img += rng.normal(0, 4, img.shape)
-    return np.clip(img, 0, 255).astype(np.uint8)
-
-
-def _suffix(dataset: MultiModalSegDataset, attr: str) -> str:
-    suffixes = getattr(dataset, attr)
-    return suffixes if isinstance(suffixes, str) else suffixes[0]
-
-
-def write_synthetic_dataset(dataset: MultiModalSegDataset, root: str,
-                            size: Tuple[int, int]) -> str:
-    """Write ``NUM_SYNTHETIC_FILES`` samples in the dataset's layout.
-
-    Args:
-        dataset (MultiModalSegDataset): A lazily built dataset: its layout,
-            split, suffixes, modality and bit depth are followed.
-        root (str): The new data_root.
-        size (tuple): ``(h, w)`` of the samples.
-
-    Returns:
-        str: The name of the layout written.
-    """
-    layouts = {layout.name: layout for layout in dataset.LAYOUTS}
-    layout: RGBXLayout = layouts.get(dataset.layout, dataset.LAYOUTS[0])
-    split = dataset.split
-    bits = dataset.aux_options.get('aux_bit_depth', 8)
-    num_ids = len(dataset.METAINFO['classes']) + int(dataset.reduce_zero_label)
-    rng = np.random.default_rng(0)
-    h, w = size
-    y, x = np.mgrid[:h, :w]
-    names = [f'{i:06d}' for i in range(NUM_SYNTHETIC_FILES)]
-
-    def folder(template: str, aux: str = '') -> str:
-        path = layout.path(root, template, split, aux)
-        os.makedirs(path, exist_ok=True)
-        return path
-
-    img_dir = folder(layout.img_dir)
-    seg_dir = folder(layout.seg_map_dir)
-    aux_dir = None if layout.aux_dir is None else folder(
-        layout.aux_dir, dataset.aux_folder_name(layout))
-    for i, name in enumerate(names):
-        bgr = _smooth_rgb(rng, size)[..., ::-1]
-        if dataset.aux_modality == 'hha':
-            aux = _smooth_rgb(rng, size)
-        elif bits == 16:
-            aux = (500 + 9000 * (x + y) / (h + w)).astype(np.uint16)
-        else:
-            aux = ((x + y + 16 * i) * 255 // (h + w + 128)).astype(np.uint8)
-        label = ((x * 8 // w + y * 6 // h + i) % num_ids).astype(np.uint8)
-        if aux_dir is None:  # 4-channel RGBX file
-            assert cv2.imwrite(
-                osp.join(img_dir, name + '.png'), np.dstack([bgr, aux]))
-        else:
-            assert cv2.imwrite(
-                osp.join(img_dir, name + _suffix(dataset, 'img_suffix')),
-                np.ascontiguousarray(bgr))
-            assert cv2.imwrite(
-                osp.join(aux_dir, name + _suffix(dataset, 'aux_suffix')), aux)
-        assert cv2.imwrite(
-            osp.join(seg_dir, name + _suffix(dataset, 'seg_map_suffix')),
-            label)
-    if layout.split_file is not None:
-        with open(layout.path(root, layout.split_file, split), 'w') as f:
-            f.write('\n'.join(names) + '\n')
-    return layout.name
 
 
 def _can_write_synthetic(dataset) -> bool:
@@ -213,7 +136,7 @@ def main() -> None:
             or NATIVE_SIZES.get(dataset_type, cfg.get('crop_size',
                                                       (480, 640))))
         tmp_root = tempfile.mkdtemp(prefix='benchmark_pipeline_')
-        layout = write_synthetic_dataset(probe, tmp_root, size)
+        layout = write_layout_samples(probe, tmp_root, size)
         data_root = tmp_root
         source = (f'synthetic {size[0]}x{size[1]} samples, {layout} layout '
                   f'({tmp_root})')

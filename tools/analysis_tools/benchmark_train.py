@@ -39,22 +39,24 @@ from mmseg.models.backbones import MixVisionTransformer
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from mmseg_dplnet.models import resolve_mit_arch
-from mmseg_dplnet.utils import add_cfg_options_argument, load_config
+from mmseg_dplnet.utils import (RGB_CHANNELS, add_cfg_options_argument,
+                                load_config, stacked_channels)
 
 
-@MODELS.register_module()
 class DualMiTSumBaseline(nn.Module):
-    """Two stock MiT encoders, one per modality, features summed.
+    """Two stock MiT encoders, one per modality, features summed (built by
+    class, not registered: it exists only for this benchmark).
 
     Args:
         arch (str | dict): MiT size, as for DualPromptMiT.
-        rgb_channels (int): RGB channels at the front of the input.
-        aux_channels (int): Auxiliary channels after them.
+        aux_channels (int): Input channels of the auxiliary encoder; a
+            single-channel modality is replicated to them, as DualPromptMiT
+            does.
         drop_path_rate (float): Stochastic depth of both encoders.
     """
 
-    def __init__(self, arch='b5', rgb_channels=3, aux_channels=3,
-                 drop_path_rate=0.1, **unused):
+    def __init__(self, arch='b5', aux_channels=3, drop_path_rate=0.1,
+                 **unused):
         super().__init__()
         setting = resolve_mit_arch(arch)
         kwargs = dict(
@@ -63,12 +65,13 @@ class DualMiTSumBaseline(nn.Module):
             num_heads=setting['num_heads'],
             sr_ratios=setting['sr_ratios'],
             drop_path_rate=drop_path_rate)
-        self.split = [rgb_channels, aux_channels]
-        self.rgb = MixVisionTransformer(in_channels=rgb_channels, **kwargs)
+        self.aux_channels = aux_channels
+        self.rgb = MixVisionTransformer(in_channels=RGB_CHANNELS, **kwargs)
         self.aux = MixVisionTransformer(in_channels=aux_channels, **kwargs)
 
     def forward(self, inputs: torch.Tensor) -> List[torch.Tensor]:
-        rgb, aux = inputs.split(self.split, dim=1)
+        rgb, aux = inputs[:, :RGB_CHANNELS], inputs[:, RGB_CHANNELS:]
+        aux = aux.expand(-1, self.aux_channels, -1, -1)
         return [a + b for a, b in zip(self.rgb(rgb), self.aux(aux))]
 
 
@@ -107,7 +110,7 @@ def variant_config(cfg: Config, variant: str, amp: bool) -> Config:
     if variant == 'dplnet+cp':
         model.backbone.with_cp = True
     elif variant == 'baseline':
-        model.backbone.type = 'DualMiTSumBaseline'
+        model.backbone.type = DualMiTSumBaseline
         optim.pop('constructor', None)  # every parameter learns
     return cfg
 
@@ -115,7 +118,7 @@ def variant_config(cfg: Config, variant: str, amp: bool) -> Config:
 def synthetic_batch(cfg: Config, batch: int, shape: List[int]) -> dict:
     """A fixed batch in PackSegInputs' format."""
     generator = torch.Generator().manual_seed(0)
-    channels = len(cfg.model.data_preprocessor['mean'])
+    channels = stacked_channels(cfg.model)
     classes = cfg.model.decode_head.num_classes
     inputs, samples = [], []
     for _ in range(batch):

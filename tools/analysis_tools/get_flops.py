@@ -3,11 +3,12 @@
     python tools/analysis_tools/get_flops.py CONFIG --shape 480 640 \
         [--max-depth 3] [--cfg-options ...]
 
-The input is ONE random image of ``--shape`` with as many channels as the
-config's ``model.data_preprocessor.mean`` has values (3 RGB + the auxiliary
-channels, e.g. 6 for RGB-D with depth replicated), normalised by the data
-preprocessor, then ``model(inputs)`` (mmseg's ``'tensor'`` mode: backbone +
-decode head, logits at the head's resolution) is traced once.
+The input is ONE random image of ``--shape`` with the model's channels (3
+RGB + the auxiliary modality's: 4 for depth or thermal, which the backbone
+replicates to 3 channels, 6 for HHA), normalised by the data preprocessor,
+then ``model(inputs)`` (mmseg's ``'tensor'`` mode: backbone + decode head,
+logits at the head's resolution) is traced once. mmseg's own ``get_flops.py``
+traces a 3-channel image, which an RGB-X model refuses.
 
 What is counted: mmengine's fvcore-style counter
 (:class:`mmengine.analysis.FlopAnalyzer`, what
@@ -36,14 +37,13 @@ from typing import Tuple
 import torch
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
-from mmengine.registry import init_default_scope
 
-import mmseg_dplnet  # noqa: F401  (registers the DPLNet modules)
-from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
+from mmseg_dplnet.apis import init_model
 from mmseg_dplnet.evaluation import Complexity, measure_complexity
 from mmseg_dplnet.evaluation.complexity import SDPA_OP
-from mmseg_dplnet.utils import add_cfg_options_argument, load_config
+from mmseg_dplnet.utils import (add_cfg_options_argument, load_config,
+                                stacked_channels)
 
 
 def parse_args() -> argparse.Namespace:
@@ -69,52 +69,28 @@ def parse_args() -> argparse.Namespace:
 
 
 def input_shape(cfg: Config, shape) -> Tuple[int, int, int]:
-    """(C, H, W) of the input: C from the data preprocessor's mean.
-
-    Args:
-        cfg (Config): The config.
-        shape (list[int] | None): ``--shape``.
-
-    Returns:
-        tuple[int, int, int]: Channels, height, width.
-    """
-    preprocessor = cfg.model.get('data_preprocessor') or {}
-    mean = preprocessor.get('mean')
-    if not mean:
-        raise ValueError('model.data_preprocessor.mean is not set: the '
-                         'number of input channels (RGB + auxiliary) is read '
-                         'from its length')
-    channels = len(mean)
-    backbone = cfg.model.get('backbone', {})
-    if 'rgb_channels' in backbone and 'aux_channels' in backbone:
-        expected = backbone['rgb_channels'] + backbone['aux_channels']
-        if expected != channels:
-            raise ValueError(
-                f'model.data_preprocessor.mean has {channels} values but '
-                f'the backbone takes rgb_channels + aux_channels = '
-                f'{expected}; make them agree')
+    """(C, H, W) of the input: C from the model's modality (3 + 1 for depth
+    and thermal, 3 + 3 for HHA), H and W from ``--shape`` or the data
+    preprocessor's size."""
     if shape is None:
-        if preprocessor.get('size') is None:
+        size = cfg.model.get('data_preprocessor', {}).get('size')
+        if size is None:
             raise ValueError('give --shape H W (the data preprocessor has '
                              'no size)')
-        shape = list(preprocessor['size'])
+        shape = list(size)
     if len(shape) == 1:
         shape = [shape[0], shape[0]]
     if len(shape) != 2:
         raise ValueError(f'--shape takes H W (or one size), got {shape}')
-    return (channels, shape[0], shape[1])
+    return (stacked_channels(cfg.model), shape[0], shape[1])
 
 
 def build_model(cfg: Config) -> torch.nn.Module:
     """The segmentor with random weights, in eval mode, on the CPU."""
-    cfg.model.backbone.init_cfg = None  # the pretrained file is not needed
-    cfg.model.pop('pretrained', None)
-    cfg.model.train_cfg = None
-    model = MODELS.build(cfg.model)
+    model = revert_sync_batchnorm(init_model(cfg))
     if getattr(model, 'auxiliary_head', None) is not None:
         model.auxiliary_head = None  # not used at inference
-    model = revert_sync_batchnorm(model)
-    return model.eval()
+    return model
 
 
 def normalised_input(model: torch.nn.Module,
@@ -146,8 +122,8 @@ def print_report(config: str, inputs: torch.Tensor,
     line = '=' * 72
     print(line)
     print(f'Config: {config}')
-    print(f'Input shape: 1x{channels}x{height}x{width} (B x C x H x W; C = '
-          f'len(model.data_preprocessor.mean): RGB + auxiliary)')
+    print(f'Input shape: 1x{channels}x{height}x{width} (B x C x H x W; C: '
+          f'RGB + auxiliary)')
     print(f'Flops: {format_count(result.macs)} multiply-adds '
           f'(MACs: one fused multiply-add counted as one "flop", '
           f'mmengine/fvcore convention; x2 = '
@@ -174,7 +150,6 @@ def print_report(config: str, inputs: torch.Tensor,
 def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
     shape = input_shape(cfg, args.shape)
     model = build_model(cfg)
     inputs = normalised_input(model, shape)

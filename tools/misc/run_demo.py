@@ -7,13 +7,15 @@
    pretrained-weights path used for real SegFormer checkpoints), training
    only the prompts and the head on RGB + depth
    (configs/demo/dplnet_synthetic.py), then test it.
-4. Write WORK_DIR/results.md (mIoU, per-class IoU, parameters, time) and
-   WORK_DIR/predictions.png (RGB | depth | ground truth | RGB-only |
-   DPLNet), and check the targets.
+4. Write WORK_DIR/results.md (mIoU and per-class IoU from the test run's
+   confusion-matrix metric, parameters, time) and WORK_DIR/predictions.png
+   (RGB | depth | ground truth | RGB-only | DPLNet, drawn by the multimodal
+   visualiser from the inferencers' predictions), and check the targets.
 
-Every step runs the real tools (tools/train.py, tools/test.py).
+Every step runs the real tools (tools/train.py, tools/test.py) and APIs.
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
@@ -30,10 +32,11 @@ from mmengine.registry import init_default_scope
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
+from mmseg.apis import MMSegInferencer  # noqa: E402
 from mmseg.registry import DATASETS, MODELS  # noqa: E402
-from mmseg_dplnet.evaluation import (class_iou,  # noqa: E402
-                                     confusion_from_prediction_dir,
-                                     prediction_file, read_saved_prediction)
+from mmseg_dplnet.apis import MultimodalSegInferencer  # noqa: E402
+from mmseg_dplnet.evaluation import (class_iou, read_matrix_csv,  # noqa
+                                     summary_metrics)
 from mmseg_dplnet.synthetic import write_synthetic_nyuv2  # noqa: E402
 from mmseg_dplnet.synthetic.demo_report import (StageResult,  # noqa: E402
                                                 Targets, predictions_figure,
@@ -129,14 +132,13 @@ def count_parameters(cfg: Config) -> Tuple[int, int]:
             sum(p.numel() for p in params))
 
 
-def evaluate(cfg: Config, pred_dir: str) -> Tuple[float, Dict[str, float]]:
-    """mIoU and per-class IoU of the predictions ``tools/test.py --out``
-    wrote, against the config's real test set."""
-    dataset = DATASETS.build(cfg.test_dataloader.dataset)
-    classes = dataset.metainfo['classes']
-    matrix = confusion_from_prediction_dir(dataset, pred_dir, len(classes))
+def evaluate(test_dir: str) -> Tuple[float, Dict[str, float]]:
+    """mIoU and per-class IoU of a ``tools/test.py`` run, from the
+    ``confusion_matrix.csv`` its ConfusionMatrixMetric wrote."""
+    (path, ) = glob.glob(osp.join(test_dir, '*', 'confusion_matrix.csv'))
+    classes, matrix = read_matrix_csv(path)
     ious = 100 * class_iou(matrix)
-    return float(np.nanmean(ious)), dict(zip(classes, ious.tolist()))
+    return summary_metrics(matrix)['mIoU'], dict(zip(classes, ious.tolist()))
 
 
 def run_stage(name: str, config: str, iters: int, work_dir: str,
@@ -157,40 +159,41 @@ def run_stage(name: str, config: str, iters: int, work_dir: str,
               '--cfg-options'] + schedule + options,
              osp.join(stage_dir, 'train.log'), total_iters=iters)
     say(f'{name}: testing {checkpoint}')
-    pred_dir = osp.join(stage_dir, 'predictions')
-    run_tool(['tools/test.py', config, checkpoint, '--out', pred_dir,
-              '--work-dir', osp.join(stage_dir, 'test'), '--cfg-options'] +
-             options, osp.join(stage_dir, 'test.log'))
-    cfg = config_with(config, options)
-    miou, ious = evaluate(cfg, pred_dir)
-    learnable, total = count_parameters(cfg)
+    test_dir = osp.join(stage_dir, 'test')
+    run_tool(['tools/test.py', config, checkpoint, '--work-dir', test_dir,
+              '--cfg-options'] + options, osp.join(stage_dir, 'test.log'))
+    miou, ious = evaluate(test_dir)
+    learnable, total = count_parameters(config_with(config, options))
     say(f'{name}: mIoU {miou:.1f}, {learnable / 1e6:.2f}M of '
         f'{total / 1e6:.2f}M parameters trained')
     return StageResult(name, config, checkpoint, miou, ious, learnable, total,
                        time.time() - start)
 
 
-def figure(cfg: Config, pred_dirs: Dict[str, str], rows: int) -> np.ndarray:
-    """The predictions figure for the first ``rows`` test images that show
-    an RGB-ambiguous class."""
-    dataset = DATASETS.build(cfg.test_dataloader.dataset)
-    meta = dataset.metainfo
+def figure(stages: List[Tuple[StageResult, Config]], rows: int) -> np.ndarray:
+    """The predictions figure of the first ``rows`` test images showing at
+    least 6 classes: stage 1 predicts from RGB (mmseg's inferencer), stage 2
+    from RGB + depth (ours); the multimodal visualiser draws the panels."""
+    (stage1, cfg1), (stage2, cfg2) = stages
+    dataset = DATASETS.build(cfg2.test_dataloader.dataset)
     chosen = [i for i in range(len(dataset))
               if len(np.unique(dataset[i]['data_samples'].gt_sem_seg.data))
               >= 6][:rows] or list(range(min(rows, len(dataset))))
-    rgbs, depths, gts = [], [], []
-    preds: Dict[str, List[np.ndarray]] = {k: [] for k in pred_dirs}
-    for index in chosen:
-        sample = dataset[index]['data_samples']
-        rgbs.append(cv2.imread(sample.img_path)[..., ::-1])
-        depths.append(cv2.imread(sample.aux_path, cv2.IMREAD_UNCHANGED))
-        gts.append(sample.gt_sem_seg.data[0].numpy())
-        for title, pred_dir in pred_dirs.items():
-            preds[title].append(read_saved_prediction(
-                prediction_file(pred_dir, sample.img_path),
-                sample.reduce_zero_label))
-    return predictions_figure(rgbs, depths, gts, preds, meta['classes'],
-                              meta['palette'])
+    samples = [dataset[i]['data_samples'] for i in chosen]
+    rgb_only = MMSegInferencer(cfg1, stage1.checkpoint, device='cpu')
+    dplnet = MultimodalSegInferencer(cfg2, stage2.checkpoint, device='cpu')
+    predictions = {
+        'RGB-only SegFormer':
+        rgb_only([s.img_path for s in samples], return_datasamples=True),
+        'DPLNet (RGB-D)':
+        dplnet([(s.img_path, s.aux_path) for s in samples],
+               return_datasamples=True)
+    }
+    images = [cv2.imread(s.img_path)[..., ::-1] for s in samples]
+    return predictions_figure(dplnet.visualizer, images, samples, {
+        title: [p.pred_sem_seg for p in preds]
+        for title, preds in predictions.items()
+    })
 
 
 def main() -> None:
@@ -206,20 +209,16 @@ def main() -> None:
             f'model.data_preprocessor.size=({args.size[0]},{args.size[1]})']
     stage1 = run_stage('RGB-only SegFormer (stage 1)', STAGE1,
                        args.stage1_iters, work_dir, data)
-    stage2 = run_stage(
-        'DPLNet RGB-D (stage 2)', STAGE2, args.stage2_iters, work_dir,
-        data + [f'model.backbone.init_cfg.checkpoint={stage1.checkpoint}'])
+    stage2_options = data + [
+        f'model.backbone.init_cfg.checkpoint={stage1.checkpoint}']
+    stage2 = run_stage('DPLNet RGB-D (stage 2)', STAGE2, args.stage2_iters,
+                       work_dir, stage2_options)
 
-    cfg = config_with(STAGE2, data)
-    pred_dirs = {
-        'RGB-only SegFormer': osp.join(osp.dirname(stage1.checkpoint),
-                                       'predictions'),
-        'DPLNet (RGB-D)': osp.join(osp.dirname(stage2.checkpoint),
-                                   'predictions')
-    }
     figure_file = osp.join(work_dir, 'predictions.png')
-    cv2.imwrite(figure_file,
-                figure(cfg, pred_dirs, args.figure_rows)[..., ::-1])
+    drawn = figure([(stage1, config_with(STAGE1, data)),
+                    (stage2, config_with(STAGE2, stage2_options))],
+                   args.figure_rows)
+    cv2.imwrite(figure_file, drawn[..., ::-1])
     targets = Targets(
         max_seconds=60 * args.max_minutes, min_gain=args.min_gain,
         max_learnable_fraction=args.max_learnable,

@@ -1,0 +1,3 @@
+from .confusion_matrix_metric import ConfusionMatrixMetric
+
+__all__ = ['ConfusionMatrixMetric']
