@@ -9,7 +9,8 @@
 # are when VENV already has a torch, e.g. your own CUDA build) -> mmcv 2.1.0
 # with compiled ops (built from source once, ~8-15 min on 2 cores, then
 # cached as a wheel in $MMSEG_DPLNET_CACHE, default ~/.cache/mmseg-dplnet)
-# -> mmengine, mmsegmentation, mmpretrain, ftfy, regex, pytest -> `-e .`.
+# -> mmengine, mmsegmentation, mmpretrain and the other requirements ->
+# `-e .`.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -98,12 +99,15 @@ PYEOF
 fi
 
 # 4. OpenMMLab stack, test tools, this package ------------------------------
-if has 'import mmengine, mmseg, mmpretrain.models, ftfy, regex, pytest, mmseg_dplnet'; then
-  say "mmengine, mmsegmentation, mmpretrain and mmseg-dplnet present"
+# The requirements are synced on every run (uv installs nothing when they
+# hold), so a requirement added later reaches an existing venv too.
+say "checking mmengine, mmsegmentation, mmpretrain and the other requirements"
+uv_install "setuptools>=77,<81" wheel -r "$ROOT/requirements/runtime.txt" \
+  -r "$ROOT/requirements/tests.txt"
+if has 'import mmseg_dplnet'; then
+  say "mmseg-dplnet present"
 else
-  say "installing mmengine, mmsegmentation, mmpretrain, ftfy, regex, pytest and mmseg-dplnet (-e .)"
-  uv_install "setuptools>=77,<81" wheel
-  uv_install -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
+  say "installing mmseg-dplnet (-e .)"
   uv_install --no-build-isolation -e "$ROOT"
 fi
 (cd / && "$PY" -) <<'PYEOF'
