@@ -94,44 +94,39 @@ def follow_model_modality(runner, dataloader: Union[DataLoader, dict],
     return dataloader
 
 
+class _FollowsModelModality:
+    """Mixin of the loops below: the loop's dataloader config is adapted by
+    :func:`follow_model_modality` before mmengine's loop builds it."""
+
+    #: The config key of the loop's dataloader, for messages.
+    DATALOADER = ''
+
+    def __init__(self, runner, dataloader, *args, **kwargs) -> None:
+        super().__init__(runner,
+                         follow_model_modality(runner, dataloader,
+                                               self.DATALOADER), *args,
+                         **kwargs)
+
+
 @LOOPS.register_module()
-class RGBXIterBasedTrainLoop(IterBasedTrainLoop):
+class RGBXIterBasedTrainLoop(_FollowsModelModality, IterBasedTrainLoop):
     """``IterBasedTrainLoop`` whose dataset takes the model's modality."""
-
-    def __init__(self, runner, dataloader, *args, **kwargs) -> None:
-        super().__init__(
-            runner, follow_model_modality(runner, dataloader,
-                                          'train_dataloader'), *args,
-            **kwargs)
+    DATALOADER = 'train_dataloader'
 
 
 @LOOPS.register_module()
-class RGBXEpochBasedTrainLoop(EpochBasedTrainLoop):
+class RGBXEpochBasedTrainLoop(_FollowsModelModality, EpochBasedTrainLoop):
     """``EpochBasedTrainLoop`` whose dataset takes the model's modality."""
-
-    def __init__(self, runner, dataloader, *args, **kwargs) -> None:
-        super().__init__(
-            runner, follow_model_modality(runner, dataloader,
-                                          'train_dataloader'), *args,
-            **kwargs)
+    DATALOADER = 'train_dataloader'
 
 
 @LOOPS.register_module()
-class RGBXValLoop(ValLoop):
+class RGBXValLoop(_FollowsModelModality, ValLoop):
     """``ValLoop`` whose dataset takes the model's modality."""
-
-    def __init__(self, runner, dataloader, *args, **kwargs) -> None:
-        super().__init__(
-            runner, follow_model_modality(runner, dataloader,
-                                          'val_dataloader'), *args, **kwargs)
+    DATALOADER = 'val_dataloader'
 
 
 @LOOPS.register_module()
-class RGBXTestLoop(TestLoop):
+class RGBXTestLoop(_FollowsModelModality, TestLoop):
     """``TestLoop`` whose dataset takes the model's modality."""
-
-    def __init__(self, runner, dataloader, *args, **kwargs) -> None:
-        super().__init__(
-            runner, follow_model_modality(runner, dataloader,
-                                          'test_dataloader'), *args,
-            **kwargs)
+    DATALOADER = 'test_dataloader'

@@ -69,8 +69,13 @@ def build_dataset(cfg: Config,
 def build_preprocessor(cfg: Config,
                        size: Optional[Tuple[int, int]] = None,
                        **overrides):
-    """The config's real ``data_preprocessor`` (pad size optionally set)."""
-    dp_cfg = copy.deepcopy(cfg.data_preprocessor)
+    """The data preprocessor a recipe builds from this dataset config: the
+    model base config's, with the dataset's merged in (pad size optionally
+    set)."""
+    model = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', '_base_', 'models', 'dplnet_mit-b5.py'))
+    dp_cfg = copy.deepcopy(model.model.data_preprocessor)
+    dp_cfg.update(cfg.data_preprocessor)
     if size is not None:
         dp_cfg['size'] = size
     dp_cfg.update(overrides)

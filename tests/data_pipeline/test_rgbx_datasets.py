@@ -319,7 +319,14 @@ def test_configs_define_the_paper_settings():
     for name, crop in crops.items():
         cfg = load_config(name)
         assert cfg.crop_size == crop
-        dp = cfg.data_preprocessor
+        assert cfg.data_preprocessor == dict(
+            type='RGBXDataPreProcessor',
+            aux_modality=modalities[name],
+            size=crop)
+        # merged into the model's by the recipe: the paper's normalisation
+        dp = Config.fromfile(
+            osp.join(REPO_ROOT, 'configs', 'dplnet',
+                     f'{name}_b5.py')).model.data_preprocessor
         assert dp.type == 'RGBXDataPreProcessor'
         assert dp.aux_modality == modalities[name]
         assert dp.size == crop and dp.pad_val == 0 and dp.seg_pad_val == 255

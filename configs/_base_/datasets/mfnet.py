@@ -17,20 +17,12 @@ dataset_type = 'MFNetDataset'
 data_root = 'data/mfnet'
 crop_size = (480, 640)  # (h, w): the full MFNet image
 
-# The model's input: ImageNet mean / std on R, G, B (in RGB order),
-# 0.449 / 0.226 on every auxiliary channel in [0, 1] (the paper's), and the
-# modality, stated once: the datasets of the train / val / test loops follow
-# it (model = dict(data_preprocessor=dict(aux_modality=...)) switches it).
+# The model's modality, stated once (the datasets of the train / val / test
+# loops follow it; model = dict(data_preprocessor=dict(aux_modality=...))
+# switches it), and its input size. The recipes merge this into the model's
+# data preprocessor, which holds the paper's normalisation.
 data_preprocessor = dict(
-    type='RGBXDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    aux_mean=0.449,
-    aux_std=0.226,
-    aux_modality='thermal',
-    pad_val=0,
-    seg_pad_val=255,
-    size=crop_size)
+    type='RGBXDataPreProcessor', aux_modality='thermal', size=crop_size)
 
 # the modality and its file reach data_sample.metainfo (checked by the data
 # preprocessor, drawn by the visualiser)

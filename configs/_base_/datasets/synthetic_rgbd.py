@@ -15,16 +15,12 @@ metainfo = dict(
              [255, 187, 120], [31, 119, 180], [148, 103, 189],
              [140, 86, 75], [255, 215, 0]])
 crop_size = (120, 160)
+# The model's modality, stated once (the datasets of the train / val / test
+# loops follow it; model = dict(data_preprocessor=dict(aux_modality=...))
+# switches it), and its input size. The recipes merge this into the model's
+# data preprocessor, which holds the paper's normalisation.
 data_preprocessor = dict(
-    type='RGBXDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    aux_mean=0.449,
-    aux_std=0.226,
-    aux_modality='depth',
-    pad_val=0,
-    seg_pad_val=255,
-    size=crop_size)
+    type='RGBXDataPreProcessor', aux_modality='depth', size=crop_size)
 meta_keys = ('img_path', 'seg_map_path', 'aux_path', 'aux_modality',
              'ori_shape', 'img_shape', 'pad_shape', 'scale_factor', 'flip',
              'flip_direction', 'reduce_zero_label')

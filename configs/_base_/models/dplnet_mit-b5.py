@@ -6,8 +6,8 @@ norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     type='EncoderDecoder',
     # RGB in 0..255 with ImageNet statistics, every auxiliary channel in
-    # [0, 1] with mean 0.449 / std 0.226 (the paper's normalisation). Final
-    # configs take their dataset's `data_preprocessor` (with its modality).
+    # [0, 1] with mean 0.449 / std 0.226 (the paper's normalisation). The
+    # recipes merge in their dataset's `data_preprocessor` (modality, size).
     data_preprocessor=dict(
         type='RGBXDataPreProcessor',
         mean=[123.675, 116.28, 103.53],
