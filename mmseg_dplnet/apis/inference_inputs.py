@@ -22,10 +22,9 @@ import numpy as np
 
 from mmseg.registry import TRANSFORMS
 from mmseg_dplnet.datasets.transforms.aux_encoding import AuxEncoding
-from mmseg_dplnet.datasets.transforms.loading import (LoadRGBXImageFromFile,
-                                                      aux_modality_channels,
-                                                      read_aux_file,
-                                                      read_image)
+from mmseg_dplnet.datasets.transforms.image_files import (
+    aux_modality_channels, read_aux_file, read_rgb_file)
+from mmseg_dplnet.datasets.transforms.loading import LoadRGBXImageFromFile
 
 #: A path or a decoded image.
 ImageSource = Union[str, np.ndarray]
@@ -172,11 +171,12 @@ class LoadRGBXImageFromInputs(LoadRGBXImageFromFile):
         results['aux_modality'] = self.aux_modality
         return super().transform(results)
 
-    def _read_rgb(self, source: ImageSource) -> np.ndarray:
-        """The BGR uint8 image of an RGB path or array."""
+    def _read_rgb(self, source: ImageSource, rgbx_file: bool) -> np.ndarray:
+        """The BGR uint8 image of an RGB path or array (the colour channels
+        of an RGB-X file given as both inputs)."""
         if is_path(source):
-            return read_image(source, 'color_ignore_orientation',
-                              self.backend_args)
+            return read_rgb_file(source, self.backend_args,
+                                 self.drop_rgb_alpha or rgbx_file)
         return rgb_array_to_bgr(source)
 
     def _read_aux(self, source: ImageSource,
@@ -194,7 +194,9 @@ class LoadRGBXImageFromInputs(LoadRGBXImageFromFile):
             self, results: dict,
             encoding: AuxEncoding) -> Tuple[np.ndarray, np.ndarray]:
         """Read the BGR image and the raw auxiliary map of one input."""
-        bgr = self._read_rgb(results['rgb'])
+        rgbx_file = is_path(
+            results['rgb']) and results['rgb'] == results['aux']
+        bgr = self._read_rgb(results['rgb'], rgbx_file)
         aux = self._read_aux(results['aux'], encoding)
         if aux.shape[:2] != bgr.shape[:2]:
             rgb_name = describe_source(results['rgb'], 'RGB')

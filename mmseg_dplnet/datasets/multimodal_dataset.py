@@ -111,6 +111,9 @@ class MultiModalSegDataset(BaseSegDataset):
             auxiliary files, preferred first. Defaults to '.png'.
         aux_in_img (bool): With ``data_prefix``: the auxiliary modality is the
             4th channel of the RGB file. Defaults to False.
+        drop_rgb_alpha (bool): RGB files are RGBA exports: use their colour
+            channels (otherwise a 4-channel RGB file is refused, as is a grey
+            one). Defaults to False.
         aux_bit_depth (int, optional): Bit depth of the auxiliary files, 8
             (default) or 16.
         aux_value_scale (float, optional): Factor on the raw auxiliary values
@@ -143,6 +146,7 @@ class MultiModalSegDataset(BaseSegDataset):
                  aux_dir: Optional[str] = None,
                  aux_suffix: Suffixes = '.png',
                  aux_in_img: bool = False,
+                 drop_rgb_alpha: bool = False,
                  aux_bit_depth: Optional[int] = None,
                  aux_value_scale: Optional[float] = None,
                  aux_min_value: Optional[float] = None,
@@ -164,6 +168,7 @@ class MultiModalSegDataset(BaseSegDataset):
         self.aux_dir = aux_dir
         self.aux_suffix = as_suffixes(aux_suffix)
         self.aux_in_img = aux_in_img
+        self.drop_rgb_alpha = drop_rgb_alpha
         given = dict(
             aux_bit_depth=aux_bit_depth,
             aux_value_scale=aux_value_scale,
@@ -370,6 +375,8 @@ class MultiModalSegDataset(BaseSegDataset):
             reduce_zero_label=self.reduce_zero_label,
             label_num_classes=self._num_label_classes(),
             **self.aux_options)
+        if self.drop_rgb_alpha:
+            common['drop_rgb_alpha'] = True
         data_list = []
         for entry in entries:
             img_path = img_index.find(entry.name, entry.img_file)

@@ -11,7 +11,7 @@ from mmengine.structures import PixelData
 from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 from mmseg.visualization import SegLocalVisualizer
-from mmseg_dplnet.datasets.transforms.loading import read_aux_file
+from mmseg_dplnet.datasets.transforms.image_files import read_aux_file
 from .aux_display import (SCALINGS, colorize_aux, guess_modality,
                           is_stacked_image, split_stacked_image)
 

@@ -12,7 +12,7 @@ from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 from mmseg.visualization import SegLocalVisualizer
 from mmseg_dplnet.datasets.transforms import LoadRGBXImageFromFile
-from mmseg_dplnet.datasets.transforms.loading import read_aux_file
+from mmseg_dplnet.datasets.transforms.image_files import read_aux_file
 from mmseg_dplnet.synthetic import CLASSES, PALETTE
 from mmseg_dplnet.visualization import (MultimodalSegLocalVisualizer,
                                         colorize_aux)

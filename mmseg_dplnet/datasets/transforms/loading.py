@@ -9,8 +9,6 @@ transform of mmcv / mmseg (``Resize``, ``RandomResize``, ``RandomCrop``,
 """
 from typing import Optional, Tuple
 
-import mmcv
-import mmengine.fileio as fileio
 import numpy as np
 from mmcv.transforms import BaseTransform
 
@@ -20,103 +18,11 @@ from mmseg_dplnet.utils.channel_split import RGB_CHANNELS, RGBX_FILE_CHANNELS
 from .aux_encoding import (AuxEncoding, aux_to_unit_range, check_aux_options,
                            check_bit_depth, merge_aux_options,
                            resolve_aux_encoding)
-
-
-def read_image(path: str,
-               flag: str,
-               backend_args: Optional[dict] = None) -> np.ndarray:
-    """Decode an image file with OpenCV, keeping its bit depth.
-
-    Args:
-        path (str): The file.
-        flag (str): A flag of :func:`mmcv.imfrombytes`: ``'unchanged'``
-            keeps channels and bit depth; ``'color_ignore_orientation'`` gives
-            8-bit BGR without applying EXIF rotation (which would misalign the
-            modalities).
-        backend_args (dict, optional): Arguments of the mmengine file backend.
-
-    Returns:
-        np.ndarray: The decoded array (BGR order for colour images).
-
-    Raises:
-        ValueError: If the file cannot be decoded.
-    """
-    content = fileio.get(path, backend_args=backend_args)
-    image = mmcv.imfrombytes(content, flag=flag, backend='cv2')
-    if image is None:
-        raise ValueError(f'cannot decode image file {path} (corrupt or not an '
-                         f'image)')
-    return image
+from .image_files import read_aux_file, read_image, read_rgb_file
 
 
 def _shape_str(array: np.ndarray) -> str:
     return f'{array.shape[0]}x{array.shape[1]}'
-
-
-def aux_modality_channels(raw: np.ndarray, modality: str,
-                          path: str) -> np.ndarray:
-    """Bring a decoded auxiliary file to its modality's channel layout.
-
-    Args:
-        raw (np.ndarray): The file decoded with ``IMREAD_UNCHANGED`` (so a
-            3-channel file is in BGR order).
-        modality (str): ``'hha'`` (3 channels) or ``'depth'`` / ``'thermal'``
-            (1 channel; a 3-channel file with equal channels is accepted).
-        path (str): The file, for error messages.
-
-    Returns:
-        np.ndarray: ``(H, W)`` for depth / thermal, ``(H, W, 3)`` in the
-        file's R, G, B order for HHA.
-    """
-    if raw.ndim == 3 and raw.shape[2] == 1:
-        raw = raw[..., 0]
-    channels = 1 if raw.ndim == 2 else raw.shape[2]
-    if modality == 'hha':
-        if channels != 3:
-            raise ValueError(
-                f'HHA file {path} has {channels} channel(s); HHA must be a '
-                f'3-channel image. If it holds depth, use '
-                f'aux_modality=\'depth\'.')
-        return raw[..., ::-1]
-    if channels == 1:
-        return raw
-    if channels == 3 and (raw[..., 0]
-                          == raw[..., 1]).all() and (raw[..., 0]
-                                                     == raw[..., 2]).all():
-        return raw[..., 0]
-    differ = ' that differ' if channels == 3 else ''
-    raise ValueError(
-        f'{modality} file {path} has {channels} channels{differ}; a '
-        f'{modality} map must be a single-channel (grayscale) image')
-
-
-def read_aux_file(path: str,
-                  modality: str,
-                  encoding: Optional[AuxEncoding] = None,
-                  backend_args: Optional[dict] = None,
-                  rgbx_file_ok: bool = False) -> np.ndarray:
-    """Read an auxiliary file with its raw values, in its modality's layout.
-
-    Args:
-        path (str): The auxiliary file.
-        modality (str): ``'depth'``, ``'hha'`` or ``'thermal'``.
-        encoding (AuxEncoding, optional): When given, the file's bit depth
-            must be the encoding's (see :func:`check_bit_depth`).
-        backend_args (dict, optional): Arguments of the mmengine file backend.
-        rgbx_file_ok (bool): Read a 4-channel RGB-X file (MFNet's RGBT PNG)
-            as its 4th channel; otherwise such a file is refused like any
-            other multi-channel depth / thermal file. Default: False.
-
-    Returns:
-        np.ndarray: ``(H, W)`` for depth / thermal, ``(H, W, 3)`` (file's
-        R, G, B order) for HHA; the file's dtype.
-    """
-    raw = read_image(path, 'unchanged', backend_args)
-    if encoding is not None:
-        check_bit_depth(raw, encoding, path)
-    if rgbx_file_ok and raw.ndim == 3 and raw.shape[2] == RGBX_FILE_CHANNELS:
-        raw = raw[..., RGB_CHANNELS]
-    return aux_modality_channels(raw, modality, path)
 
 
 @TRANSFORMS.register_module()
@@ -131,8 +37,8 @@ class LoadRGBXImageFromFile(BaseTransform):
     - aux_modality: ``'depth'``, ``'hha'`` or ``'thermal'``.
     - aux_in_img (optional): the auxiliary modality is the 4th channel of
       ``img_path`` (MFNet's original ``images/*.png``). Defaults to False.
-    - aux_bit_depth, aux_value_scale, aux_min_value, aux_max_value
-      (optional): options recorded by the dataset.
+    - aux_bit_depth, aux_value_scale, aux_min_value, aux_max_value,
+      drop_rgb_alpha (optional): options recorded by the dataset.
 
     Added Keys:
 
@@ -155,6 +61,10 @@ class LoadRGBXImageFromFile(BaseTransform):
         aux_min_value (float, optional): Scaled value mapped to 0.
         aux_max_value (float, optional): Scaled value mapped to 1, larger ones
             are clipped (e.g. a 10 m maximum depth).
+        drop_rgb_alpha (bool): Read a 4-channel RGB file (an RGBA export)
+            as its colour channels; otherwise it is refused, as are grey
+            files (see :func:`.image_files.read_rgb_file`). The dataset's
+            setting also applies. Defaults to False.
         backend_args (dict, optional): Arguments of the mmengine file backend.
             Defaults to None.
         aux_channels: Not a loading option (an error naming the model's
@@ -166,8 +76,10 @@ class LoadRGBXImageFromFile(BaseTransform):
                  aux_value_scale: Optional[float] = None,
                  aux_min_value: Optional[float] = None,
                  aux_max_value: Optional[float] = None,
+                 drop_rgb_alpha: bool = False,
                  backend_args: Optional[dict] = None,
                  aux_channels: Optional[int] = None) -> None:
+        self.drop_rgb_alpha = drop_rgb_alpha
         check_aux_options(type(self).__name__, aux_channels=aux_channels)
         self.aux_options = dict(
             aux_bit_depth=aux_bit_depth,
@@ -195,7 +107,8 @@ class LoadRGBXImageFromFile(BaseTransform):
         """Read the BGR image and the raw auxiliary map of one sample."""
         img_path = results['img_path']
         if results.get('aux_in_img', False):
-            rgbx = read_image(img_path, 'unchanged', self.backend_args)
+            rgbx = read_image(img_path, 'unchanged', self.backend_args,
+                              role='RGB-X')
             if rgbx.ndim != 3 or rgbx.shape[2] != RGBX_FILE_CHANNELS:
                 channels = 1 if rgbx.ndim == 2 else rgbx.shape[2]
                 raise ValueError(
@@ -210,8 +123,9 @@ class LoadRGBXImageFromFile(BaseTransform):
                     f'must be 8-bit')
             check_bit_depth(rgbx, encoding, img_path)
             return rgbx[..., :3], rgbx[..., 3]
-        bgr = read_image(img_path, 'color_ignore_orientation',
-                         self.backend_args)
+        bgr = read_rgb_file(
+            img_path, self.backend_args, self.drop_rgb_alpha
+            or results.get('drop_rgb_alpha', False))
         aux_path = results['aux_path']
         aux = read_aux_file(aux_path, encoding.modality, encoding,
                             self.backend_args)
@@ -249,8 +163,8 @@ class LoadRGBXImageFromFile(BaseTransform):
     def __repr__(self) -> str:
         options = ', '.join(f'{name}={value!r}'
                             for name, value in self.aux_options.items())
-        return (f'{type(self).__name__}({options}, '
-                f'backend_args={self.backend_args})')
+        return (f'{type(self).__name__}({options}, drop_rgb_alpha='
+                f'{self.drop_rgb_alpha}, backend_args={self.backend_args})')
 
 
 @TRANSFORMS.register_module()
@@ -298,11 +212,8 @@ class LoadCheckedAnnotations(LoadAnnotations):
 
     def _read_label(self, path: str) -> np.ndarray:
         """Decode a label file to a 2-D integer array."""
-        content = fileio.get(path, backend_args=self.backend_args)
-        label = mmcv.imfrombytes(
-            content, flag='unchanged', backend=self.imdecode_backend)
-        if label is None:
-            raise ValueError(f'cannot decode label file {path}')
+        label = read_image(path, 'unchanged', self.backend_args,
+                           self.imdecode_backend, role='label')
         if label.ndim == 3 and label.shape[2] == 1:
             label = label[..., 0]
         if label.ndim == 3:
