@@ -13,6 +13,9 @@ env_cfg = dict(
 # BatchNorm -> SyncBatchNorm when training distributed on GPUs (the runner
 # converts only under a launcher, and not without CUDA)
 sync_bn = 'torch'
+# the random generators' states in every checkpoint: a resumed run goes on
+# exactly as the uninterrupted one (keep it when setting custom_hooks)
+custom_hooks = [dict(type='RandomStateHook')]
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(
     type='MultimodalSegLocalVisualizer',

@@ -1,8 +1,11 @@
-"""tools/train.py -> tools/test.py -> tools/train.py --resume, for real, on
-a tiny NYUv2 dataset written to disk, with a scaled-down DPLNet config."""
+"""tools/train.py -> tools/test.py -> tools/train.py --resume (and resume=True
+in the config), for real, on a tiny NYUv2 dataset written to disk, with a
+scaled-down DPLNet config whose dropout, stochastic depth and augmentations
+are on: the resumed run equals the uninterrupted one bit for bit."""
 import glob
 import os.path as osp
 import re
+import shutil
 
 import pytest
 import torch
@@ -31,41 +34,56 @@ def final_state(work_dir, iteration):
 
 
 def test_train_test_and_resume(tiny_nyuv2, tmp_path):
-    # A: 4 deterministic iterations in one go.
+    """With dropout, stochastic depth and the random augmentations on."""
+    stochastic = {
+        'model.backbone.drop_path_rate': 0.1,
+        'model.decode_head.dropout_ratio': 0.5
+    }
+    # A: 6 iterations in one go.
     straight = write_tiny_config(NYUV2, str(tmp_path / 'straight.py'),
-                                 tiny_nyuv2, max_iters=4, deterministic=True)
+                                 tiny_nyuv2, max_iters=6, **stochastic)
     train(straight, str(tmp_path / 'a'))
-    # B: 2 iterations, test the checkpoint, then resume to 4.
+    # B: 3 iterations, test the checkpoint, then resume to 6.
     first = write_tiny_config(NYUV2, str(tmp_path / 'first.py'), tiny_nyuv2,
-                              max_iters=2, deterministic=True,
-                              **{'param_scheduler.0.end': 4})
+                              max_iters=3, **stochastic,
+                              **{'param_scheduler.0.end': 6})
     work_b = str(tmp_path / 'b')
     train(first, work_b)
-    assert osp.isfile(osp.join(work_b, 'iter_2.pth'))
+    assert osp.isfile(osp.join(work_b, 'iter_3.pth'))
+    # C: the same first 3 iterations, to resume through the config instead
+    work_c = str(tmp_path / 'c')
+    shutil.copytree(work_b, work_c)
 
-    out = run_tool(['tools/test.py', first, osp.join(work_b, 'iter_2.pth'),
+    out = run_tool(['tools/test.py', first, osp.join(work_b, 'iter_3.pth'),
                     '--work-dir', str(tmp_path / 'test_b')]).stdout
     assert re.search(r'mIoU: \d+\.\d+', out), out[-2000:]
 
-    resumed = train(straight, work_b, '--resume')
-    assert re.search(r'resumed.*iter: 2', resumed, re.I | re.S), \
-        resumed[-3000:]
-    assert 'Iter(train) [3/4]' in resumed and 'Iter(train) [1/4]' not in \
-        resumed
-
-    a, b = final_state(str(tmp_path / 'a'), 4), final_state(work_b, 4)
-    assert b['meta']['iter'] == 4 and b['message_hub']['runtime_info'][
-        'iter'] == a['message_hub']['runtime_info']['iter']
-    # iteration counter, LR schedule, optimizer momentum and data order all
-    # restored: the resumed run ends with the very same weights
-    for key, value in a['state_dict'].items():
-        torch.testing.assert_close(b['state_dict'][key], value, msg=key)
-    assert b['param_schedulers'] == a['param_schedulers']
-    momentum_a = [s['momentum_buffer'] for s in a['optimizer']['state'].values()]
-    momentum_b = [s['momentum_buffer'] for s in b['optimizer']['state'].values()]
-    assert len(momentum_a) == len(momentum_b) > 0
-    for x, y in zip(momentum_a, momentum_b):
-        torch.testing.assert_close(x, y)
+    resumed = {
+        'b': train(straight, work_b, '--resume'),
+        # resume=True in the config: resumed as --resume does (mmseg's
+        # train.py alone would start again from iteration 1)
+        'c': train(straight, work_c, '--cfg-options', 'resume=True'),
+    }
+    a = final_state(str(tmp_path / 'a'), 6)
+    for name, log in resumed.items():
+        assert re.search(r'resumed.*iter: 3', log, re.I | re.S), log[-3000:]
+        assert 'Iter(train) [4/6]' in log and 'Iter(train) [1/6]' not in log
+        assert 'random streams' not in log  # the states were restored
+        b = final_state(osp.join(tmp_path, name), 6)
+        assert b['meta']['iter'] == 6 and b['message_hub']['runtime_info'][
+            'iter'] == a['message_hub']['runtime_info']['iter']
+        # iteration counter, LR schedule, optimizer momentum, data order and
+        # the random streams all restored: the very same weights
+        assert a['state_dict'].keys() == b['state_dict'].keys()
+        for key, value in a['state_dict'].items():
+            assert torch.equal(b['state_dict'][key], value), (name, key)
+        assert b['param_schedulers'] == a['param_schedulers']
+        momentum = [[s['momentum_buffer']
+                     for s in c['optimizer']['state'].values()]
+                    for c in (a, b)]
+        assert len(momentum[0]) == len(momentum[1]) > 0
+        for x, y in zip(*momentum):
+            assert torch.equal(x, y)
 
 
 def test_resume_without_a_checkpoint_starts_from_scratch(tiny_nyuv2,

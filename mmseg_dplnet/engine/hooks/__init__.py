@@ -1,3 +1,4 @@
+from .random_state_hook import RandomStateHook
 from .visualization_hook import RGBXSegVisualizationHook
 
-__all__ = ['RGBXSegVisualizationHook']
+__all__ = ['RandomStateHook', 'RGBXSegVisualizationHook']
