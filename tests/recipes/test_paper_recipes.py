@@ -65,7 +65,10 @@ def mious(output: str):
     return [float(m) for m in re.findall(r'mIoU: (\d+\.\d+)', output)]
 
 
-@pytest.mark.parametrize('name', sorted(RECIPES))
+# nyuv2_b5 trains and tests (and --tta) through the tools in
+# tests/tools/test_mmseg_tools.py, test_channel_split.py and
+# test_train_test_resume.py
+@pytest.mark.parametrize('name', sorted(set(RECIPES) - {'nyuv2_b5'}))
 def test_scaled_down_recipe_trains_and_tests(name, tmp_path):
     writer, _ = RECIPES[name]
     root = str(tmp_path / 'data')
