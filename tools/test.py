@@ -21,16 +21,14 @@ Examples:
 import os.path as osp
 import runpy
 
-import mmseg
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-import mmseg_dplnet  # noqa: F401  (3.)
 from mmseg.registry import RUNNERS
+from mmseg_dplnet.utils import mmseg_tool_script  # imports the package (3.)
 
 #: mmseg's script, whose functions are used (its ``main`` is not run)
-MMSEG_TEST = runpy.run_path(
-    osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', 'test.py'))
+MMSEG_TEST = runpy.run_path(mmseg_tool_script('test.py'))
 
 
 def main() -> None:

@@ -17,25 +17,17 @@ arguments (``python tools/train.py -h`` lists them). Before, it
 Example:
     python tools/train.py configs/dplnet/nyuv2_b5.py --amp
 """
-import os.path as osp
 import runpy
 import sys
 
-import mmseg
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-import mmseg_dplnet  # noqa: F401  (1.)
-
-MMSEG_TRAIN = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools',
-                       'train.py')
+from mmseg_dplnet.utils import mmseg_tool_script  # imports the package (1.)
 
 if __name__ == '__main__':
-    if not osp.isfile(MMSEG_TRAIN):
-        sys.exit(f'mmseg\'s tools/train.py is not installed at {MMSEG_TRAIN}; '
-                 f'install mmsegmentation from its wheel (pip install '
-                 f'mmsegmentation==1.2.2)')
-    mmseg_train = runpy.run_path(MMSEG_TRAIN)  # its functions; main not run
+    # mmseg's script: its functions, its main not run yet
+    mmseg_train = runpy.run_path(mmseg_tool_script('train.py'))
     args = mmseg_train['parse_args']()
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:

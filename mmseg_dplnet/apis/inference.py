@@ -12,6 +12,7 @@ from mmseg.apis import init_model as mmseg_init_model
 from mmseg.registry import DATASETS
 from mmseg.structures import SegDataSample
 from mmseg_dplnet.datasets.palettes import voc_colormap
+from mmseg_dplnet.utils.channel_split import registered_class
 from .inference_inputs import ImageSource
 from .inference_pipeline import (build_inference_pipeline, predict_by_size,
                                  resolve_inference_aux_settings)
@@ -65,10 +66,9 @@ def dataset_meta_from_config(cfg: Config) -> Dict[str, list]:
     """
     dataset_cfg = cfg.get('test_dataloader', {}).get('dataset', {}) or {}
     meta = dict(dataset_cfg.get('metainfo') or {})
-    kind = dataset_cfg.get('type')
-    cls = kind if isinstance(kind, type) else (
-        DATASETS.get(kind) if isinstance(kind, str) else None)
-    class_meta = dict(getattr(cls, 'METAINFO', {}) or {})
+    class_meta = dict(
+        getattr(registered_class(DATASETS, dataset_cfg), 'METAINFO', {})
+        or {})
     if 'classes' not in meta:
         meta = {**class_meta, **meta}
     classes = meta.get('classes')

@@ -24,13 +24,15 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 
 from mmseg.datasets.transforms import LoadAnnotations
-from mmseg.registry import DATASETS, TRANSFORMS
+from mmseg.registry import TRANSFORMS
 from mmseg.structures import SegDataSample
 from mmseg_dplnet.datasets.transforms.aux_encoding import (
     AUX_OPTION_NAMES, check_aux_options, merge_aux_options,
     resolve_aux_encoding)
 from mmseg_dplnet.datasets.transforms.loading import LoadRGBXImageFromFile
-from mmseg_dplnet.utils.channel_split import model_aux_modality
+from mmseg_dplnet.utils.channel_split import (dataset_aux_modality,
+                                              model_aux_modality,
+                                              registered_class)
 from .inference_inputs import LoadRGBXImageFromInputs
 
 _LOADER = LoadRGBXImageFromFile.__name__
@@ -38,14 +40,6 @@ _LOADER = LoadRGBXImageFromFile.__name__
 AuxOptions = Dict[str, float]
 #: Options that describe the value range of the config's bit depth.
 _VALUE_RANGE_NAMES = ('aux_value_scale', 'aux_min_value', 'aux_max_value')
-
-
-def _transform_class(step: dict) -> Optional[type]:
-    """The class of a pipeline step (None if it is not registered)."""
-    kind = step.get('type')
-    if isinstance(kind, type):
-        return kind
-    return TRANSFORMS.get(kind) if isinstance(kind, str) else None
 
 
 def _is_subclass(cls: Optional[type], parent: type) -> bool:
@@ -84,7 +78,8 @@ def config_test_pipeline(cfg: Config) -> List[dict]:
 def _loading_step(pipeline: List[dict], cfg: Config) -> dict:
     """The ``LoadRGBXImageFromFile`` step of a test pipeline."""
     for step in pipeline:
-        if _is_subclass(_transform_class(step), LoadRGBXImageFromFile):
+        if _is_subclass(
+                registered_class(TRANSFORMS, step), LoadRGBXImageFromFile):
             return step
     kinds = [str(step.get('type')) for step in pipeline]
     raise ValueError(
@@ -96,14 +91,8 @@ def _loading_step(pipeline: List[dict], cfg: Config) -> dict:
 
 def _default_modality(cfg: Config) -> Optional[str]:
     """The model's modality, else the test dataset's or its class's."""
-    declared = model_aux_modality(cfg.get('model'))
-    dataset_cfg = _test_dataset_cfg(cfg)
-    if declared is not None or dataset_cfg.get('aux_modality') is not None:
-        return declared or dataset_cfg['aux_modality']
-    kind = dataset_cfg.get('type')
-    cls = kind if isinstance(kind, type) else (
-        DATASETS.get(kind) if isinstance(kind, str) else None)
-    return getattr(cls, 'DEFAULT_AUX_MODALITY', None)
+    return model_aux_modality(cfg.get('model')) or dataset_aux_modality(
+        _test_dataset_cfg(cfg))
 
 
 def _config_bit_depth(step: dict, dataset_cfg: dict) -> int:
@@ -191,7 +180,7 @@ def build_inference_pipeline(cfg: Config, modality: str,
     """
     steps = []
     for step in config_test_pipeline(cfg):
-        cls = _transform_class(step)
+        cls = registered_class(TRANSFORMS, step)
         if _is_subclass(cls, LoadAnnotations):
             continue
         if _is_subclass(cls, LoadRGBXImageFromFile):

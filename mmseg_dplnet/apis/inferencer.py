@@ -115,9 +115,10 @@ class MultimodalSegInferencer(MMSegInferencer):
         """The config's test pipeline for ``dict(rgb=..., aux=...)``."""
         modality, options = resolve_inference_aux_settings(
             cfg, **self._aux_settings)
-        self._loader = LoadRGBXImageFromInputs(
-            aux_modality=modality, **options)
         pipeline = build_inference_pipeline(cfg, modality, options)
+        # its loading step alone gives visualize() the full-size image
+        self._loader = next(step for step in pipeline.transforms
+                            if isinstance(step, LoadRGBXImageFromInputs))
         return lambda pair: pipeline(_as_dict(pair))
 
     def _inputs_to_list(self, inputs) -> list:

@@ -16,10 +16,11 @@ from mmengine.runner import (EpochBasedTrainLoop, IterBasedTrainLoop,
 from torch.utils.data import DataLoader
 
 from mmseg.models import SegDataPreProcessor
-from mmseg.registry import DATASETS, LOOPS, MODELS, TRANSFORMS
+from mmseg.registry import LOOPS, MODELS, TRANSFORMS
 from mmseg_dplnet.datasets.transforms import LoadRGBXImageFromFile
 from mmseg_dplnet.utils.channel_split import (AUX_MODALITY_CHANNELS,
                                               RGB_CHANNELS, apply_aux_modality,
+                                              dataset_aux_modality,
                                               model_aux_modality,
                                               preprocessor_cfg,
                                               registered_class)
@@ -51,8 +52,7 @@ def _check_stock_preprocessor(model_cfg: Optional[dict], dataset_cfg: dict,
             MODELS, preprocessor) is not SegDataPreProcessor
             or not _loads_rgbx(dataset_cfg)):
         return
-    modality = dataset_cfg.get('aux_modality') or registered_class(
-        DATASETS, dataset_cfg).DEFAULT_AUX_MODALITY
+    modality = dataset_aux_modality(dataset_cfg)
     channels = RGB_CHANNELS + AUX_MODALITY_CHANNELS[modality]
     if len(preprocessor['mean']) != channels:
         raise ValueError(

@@ -4,12 +4,13 @@ from .checkpoint_loading import (CheckpointFileError, UnsafeCheckpointError,
                                  allow_runner_checkpoints,
                                  load_http_checkpoint, load_local_checkpoint,
                                  register_checkpoint_loading)
-from .config_cli import add_cfg_options_argument, load_config
+from .config_cli import (add_cfg_options_argument, load_config,
+                         mmseg_tool_script)
 
 __all__ = [
     'RGB_CHANNELS', 'apply_aux_modality', 'model_aux_modality',
     'stacked_channels', 'CheckpointFileError', 'UnsafeCheckpointError',
     'allow_runner_checkpoints', 'load_http_checkpoint',
     'load_local_checkpoint', 'register_checkpoint_loading',
-    'add_cfg_options_argument', 'load_config'
+    'add_cfg_options_argument', 'load_config', 'mmseg_tool_script'
 ]

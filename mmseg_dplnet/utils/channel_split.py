@@ -80,6 +80,20 @@ def registered_class(registry, cfg: dict) -> Optional[type]:
     return registry.get(kind) if isinstance(kind, str) else None
 
 
+def dataset_aux_modality(dataset_cfg: dict) -> Optional[str]:
+    """The modality a dataset config reads: its ``aux_modality``, else its
+    class's default (None for a dataset without auxiliary modality).
+
+    Args:
+        dataset_cfg (dict): A dataset config.
+
+    Returns:
+        str | None: ``'depth'``, ``'hha'``, ``'thermal'`` or None.
+    """
+    return dataset_cfg.get('aux_modality') or getattr(
+        registered_class(DATASETS, dataset_cfg), 'DEFAULT_AUX_MODALITY', None)
+
+
 def _is_multimodal(dataset_cfg: dict) -> bool:
     """Whether a dataset config builds an RGB-X dataset (which has an
     auxiliary modality)."""

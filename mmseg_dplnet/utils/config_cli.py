@@ -1,6 +1,11 @@
-"""The ``--cfg-options`` convention shared by the command-line tools."""
+"""What the command-line tools share: the ``--cfg-options`` convention and
+the scripts mmseg ships, which ``tools/train.py`` and ``tools/test.py``
+run."""
 import argparse
+import os.path as osp
 from typing import Optional
+
+import mmseg
 
 from mmengine.config import Config, DictAction
 
@@ -34,3 +39,24 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     return cfg
+
+
+def mmseg_tool_script(name: str) -> str:
+    """Path of a script mmseg ships in ``mmseg/.mim/tools``.
+
+    Args:
+        name (str): Relative to ``tools/``, e.g. ``'train.py'``.
+
+    Returns:
+        str: The script.
+
+    Raises:
+        FileNotFoundError: If mmseg was installed without it.
+    """
+    path = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', name)
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'mmseg\'s tools/{name} is not installed at {path}; install '
+            f'mmsegmentation from its wheel (pip install '
+            f'mmsegmentation==1.2.2)')
+    return path
