@@ -90,6 +90,7 @@ def write_tiny_config(config: str,
                       size=(32, 48),
                       max_iters: int = 2,
                       deterministic: bool = False,
+                      pretrained: Optional[str] = None,
                       **options) -> str:
     """Write a copy of ``config`` scaled down for CPU tests.
 
@@ -109,6 +110,8 @@ def write_tiny_config(config: str,
         deterministic (bool): Remove every source of training randomness
             (augmentation, stochastic depth, dropout) so that two runs
             with the same data order give the same weights.
+        pretrained (str, optional): The frozen encoder's pretrained file
+            (``init_cfg``); None: no pretrained weights.
         **options: Extra dotted ``key=value`` overrides.
 
     Returns:
@@ -120,7 +123,8 @@ def write_tiny_config(config: str,
     model.backbone.update(
         arch=dict(embed_dims=32, num_layers=[1, 1, 1, 1],
                   sr_ratios=[2, 2, 1, 1]),
-        init_cfg=None)
+        init_cfg=None if pretrained is None else dict(
+            type='Pretrained', checkpoint=pretrained))
     model.decode_head.update(
         in_channels=[32, 64, 160, 256], embed_dims=32, channels=16)
     model.data_preprocessor['size'] = tuple(size)

@@ -42,7 +42,7 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False,
+    checkpoint=dict(type='PromptCheckpointHook', by_epoch=False,
                     interval=max_iters),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # --show-dir draws every test image (RGB | aux | GT | prediction)

@@ -6,12 +6,17 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch.nn as nn
 from mmengine.config import Config
-from mmengine.runner import load_checkpoint
+from mmengine.runner.checkpoint import (_load_checkpoint,
+                                        _load_checkpoint_to_model)
 
 from mmseg.apis import init_model as mmseg_init_model
 from mmseg.registry import DATASETS
 from mmseg.structures import SegDataSample
 from mmseg_dplnet.datasets.palettes import voc_colormap
+from mmseg_dplnet.models.weights.prompt_only import (
+    RECORD_KEY, PromptOnlyCheckpointError, complete_prompt_only,
+    frozen_state_keys, is_prompt_only, share_frozen_tensors,
+    tensor_fingerprint)
 from mmseg_dplnet.utils.channel_split import registered_class
 from .inference_inputs import ImageSource
 from .inference_pipeline import (build_inference_pipeline, predict_by_size,
@@ -37,21 +42,70 @@ def _load_config(config: ConfigType, cfg_options: Optional[dict]) -> Config:
     return cfg
 
 
-def drop_pretrained_weights(cfg: Config) -> None:
+def drop_pretrained_weights(cfg: Config) -> Dict[str, str]:
     """Make the model buildable without its pretrained-weights files.
 
     The weights come from the checkpoint at inference; the files that
     ``init_cfg`` (e.g. the frozen encoder's SegFormer checkpoint) or
-    ``pretrained`` name need not exist.
+    ``pretrained`` name need not exist (a prompt-only checkpoint then
+    builds its encoder from its file).
 
     Args:
         cfg (Config): Modified in place.
+
+    Returns:
+        dict: Model part (e.g. ``'backbone'``) -> the pretrained file its
+        ``init_cfg`` named.
     """
     model = cfg.model
     model['pretrained'] = None
-    for part in model.values():
+    files = {}
+    for name, part in model.items():
         if isinstance(part, dict) and 'init_cfg' in part:
+            init_cfg = part['init_cfg']
+            if isinstance(init_cfg, dict) and init_cfg.get(
+                    'type') == 'Pretrained':
+                files[name] = init_cfg.get('checkpoint')
             part['init_cfg'] = None
+    return files
+
+
+def load_model_checkpoint(model: nn.Module,
+                          filename: str,
+                          pretrained_files: Optional[Dict[str, str]] = None,
+                          shared_encoder: bool = False) -> dict:
+    """Load a full or prompt-only checkpoint into a model.
+
+    Args:
+        model (nn.Module): The model.
+        filename (str): The checkpoint (any path mmengine loads).
+        pretrained_files (dict, optional): What
+            :func:`drop_pretrained_weights` returned: a prompt-only
+            checkpoint builds its frozen encoder from the config's file,
+            else from the one it recorded.
+        shared_encoder (bool): The model's frozen encoder is shared with
+            another model: the checkpoint must have been trained on it
+            (it is neither rebuilt nor overwritten).
+
+    Returns:
+        dict: The loaded checkpoint (completed if it was prompt-only).
+    """
+    checkpoint = _load_checkpoint(filename, map_location='cpu')
+    if is_prompt_only(checkpoint):
+        module = checkpoint['meta'][RECORD_KEY]['module']
+        complete_prompt_only(model, checkpoint,
+                             (pretrained_files or {}).get(module), filename,
+                             rebuild=not shared_encoder)
+    elif shared_encoder:
+        state, keys = model.state_dict(), frozen_state_keys(model)
+        saved = checkpoint.get('state_dict', checkpoint)
+        if any(k not in saved for k in keys) or tensor_fingerprint(
+                {k: saved[k] for k in keys}) != tensor_fingerprint(
+                    {k: state[k] for k in keys}):
+            raise PromptOnlyCheckpointError(
+                f'{filename} was trained on another frozen encoder than '
+                'the one loaded: load it on its own')
+    return _load_checkpoint_to_model(model, checkpoint)
 
 
 def dataset_meta_from_config(cfg: Config) -> Dict[str, list]:
@@ -83,14 +137,17 @@ def dataset_meta_from_config(cfg: Config) -> Dict[str, list]:
 def init_model(config: ConfigType,
                checkpoint: Optional[str] = None,
                device: str = 'cpu',
-               cfg_options: Optional[dict] = None) -> nn.Module:
+               cfg_options: Optional[dict] = None,
+               share_encoder_with: Optional[nn.Module] = None) -> nn.Module:
     """Build a segmentor from a config and load its checkpoint.
 
     :func:`mmseg.apis.init_model`, plus: the pretrained files named by the
-    config (``init_cfg``) are not needed, the checkpoint may be a runner
-    checkpoint or a bare ``{'state_dict': ...}``, and the class names and
-    palette (``model.dataset_meta``) come from the checkpoint's meta, else
-    from the config's test dataset (never guessed from the class count).
+    config (``init_cfg``) are not needed (except by a prompt-only
+    checkpoint, for its frozen encoder), the checkpoint may be a runner
+    checkpoint, a prompt-only one or a bare ``{'state_dict': ...}``, and
+    the class names and palette (``model.dataset_meta``) come from the
+    checkpoint's meta, else from the config's test dataset (never guessed
+    from the class count).
 
     Args:
         config (str | Path | Config): Config file or object (not modified).
@@ -98,17 +155,24 @@ def init_model(config: ConfigType,
             initial weights (for tests).
         device (str): Device, e.g. 'cpu' or 'cuda:0'. Defaults to 'cpu'.
         cfg_options (dict, optional): Overrides of config entries.
+        share_encoder_with (nn.Module, optional): A loaded model on the
+            same frozen encoder: the new model uses its frozen tensors (one
+            copy in memory) and ``checkpoint`` must have been trained on
+            them.
 
     Returns:
         nn.Module: The segmentor in eval mode, with ``cfg`` and
         ``dataset_meta`` set.
     """
     cfg = _load_config(config, cfg_options)
-    drop_pretrained_weights(cfg)
+    pretrained_files = drop_pretrained_weights(cfg)
     model = mmseg_init_model(cfg, checkpoint=None, device=device)
+    if share_encoder_with is not None:
+        share_frozen_tensors(share_encoder_with, model)
     dataset_meta = dataset_meta_from_config(cfg)
     if checkpoint is not None:
-        loaded = load_checkpoint(model, checkpoint, map_location='cpu')
+        loaded = load_model_checkpoint(model, checkpoint, pretrained_files,
+                                       share_encoder_with is not None)
         meta = loaded.get('meta', {}) if isinstance(loaded, dict) else {}
         saved = meta.get('dataset_meta') or {}
         if saved.get('classes'):  # as mmseg's inferencer: names and colours

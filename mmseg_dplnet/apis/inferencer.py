@@ -1,4 +1,5 @@
 """mmseg's inferencer for RGB + auxiliary inputs."""
+import copy
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -59,6 +60,12 @@ class MultimodalSegInferencer(MMSegInferencer):
         >>> result = inferencer(('rgb.jpg', 'depth.png'), out_dir='out')
         >>> result['predictions']  # (H, W) class indices
 
+    Several models on one frozen encoder (e.g. an RGB-D and an RGB-T model
+    trained from the same SegFormer) are held with the encoder once in
+    memory: :meth:`add_prompt_set` loads another config and (prompt-only)
+    checkpoint onto the loaded encoder, :meth:`use_prompt_set` switches
+    between them (the first is ``'default'``).
+
     Args:
         model (str | Config): The config (file or object).
         weights (str, optional): The checkpoint; None keeps random weights.
@@ -104,6 +111,69 @@ class MultimodalSegInferencer(MMSegInferencer):
                 palette=self.visualizer.dataset_meta['palette'])
         elif self.model.dataset_meta:
             self.visualizer.dataset_meta = dict(self.model.dataset_meta)
+        self._prompt_sets: Dict[str, dict] = {}
+        self.prompt_set = 'default'
+        self._prompt_sets['default'] = self._current_set()
+
+    # ---------------------------------------------------------- prompt sets
+    def _current_set(self) -> dict:
+        return dict(
+            model=self.model,
+            cfg=self.cfg,
+            pipeline=self.pipeline,
+            loader=self._loader,
+            dataset_meta=dict(self.visualizer.dataset_meta or {}))
+
+    def add_prompt_set(self, name: str, model: Union[str, Config],
+                       weights: str, **aux_settings) -> None:
+        """Load another model onto the loaded frozen encoder.
+
+        The new model's frozen tensors are the loaded model's (not read
+        again, not copied), so only its learnable part takes memory. Its
+        checkpoint (prompt-only, or full) must have been trained on that
+        encoder; its config may differ in everything that learns (modality,
+        classes, decoder) and in the data pipeline.
+
+        Args:
+            name (str): Name of the set, for :meth:`use_prompt_set`.
+            model (str | Config): Its config.
+            weights (str): Its checkpoint.
+            **aux_settings: ``aux_modality``, ``aux_bit_depth``, ... as for
+                the constructor.
+
+        Raises:
+            ValueError: If ``name`` is taken.
+            PromptOnlyCheckpointError: If the encoders differ.
+        """
+        if name in self._prompt_sets:
+            raise ValueError(f'a prompt set named {name!r} is loaded '
+                             'already')
+        cfg = Config.fromfile(model) if isinstance(model, str) else \
+            copy.deepcopy(model)
+        device = next(self.model.parameters()).device
+        loaded = init_model(cfg, weights, str(device),
+                            share_encoder_with=self.model)
+        current, settings = self.prompt_set, self._aux_settings
+        self._aux_settings = {**dict.fromkeys(settings), **aux_settings}
+        try:
+            self.model, self.cfg = loaded, cfg
+            self.pipeline = self._init_pipeline(cfg)
+            self.visualizer.dataset_meta = dict(loaded.dataset_meta)
+            self._prompt_sets[name] = self._current_set()
+        finally:
+            self._aux_settings = settings
+            self.use_prompt_set(current)
+
+    def use_prompt_set(self, name: str) -> None:
+        """Predict and draw with the prompt set ``name`` from now on."""
+        if name not in self._prompt_sets:
+            raise KeyError(f'no prompt set named {name!r}; loaded: '
+                           f'{sorted(self._prompt_sets)}')
+        entry = self._prompt_sets[name]
+        self.model, self.cfg = entry['model'], entry['cfg']
+        self.pipeline, self._loader = entry['pipeline'], entry['loader']
+        self.visualizer.dataset_meta = dict(entry['dataset_meta'])
+        self.prompt_set = name
 
     def _init_model(self, cfg: Config, weights: Optional[str],
                     device: str = 'cpu') -> nn.Module:

@@ -28,8 +28,11 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
+    # mmengine's CheckpointHook; prompt_only=True saves what learned and a
+    # record (path, sha256) of the frozen encoder's pretrained file
     checkpoint=dict(
-        type='CheckpointHook',
+        type='PromptCheckpointHook',
+        prompt_only=False,
         by_epoch=False,
         interval=1250,
         max_keep_ckpts=3,
