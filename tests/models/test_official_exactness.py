@@ -138,3 +138,32 @@ def test_converter_rejects_unknown_and_partial_files(official_state_dict,
         str(partial_file), str(tmp_path / 'out.pth')
     ])
     assert 'partial' in failed.stderr and 'missing' in failed.stderr
+
+
+def test_converter_writes_prompt_only_on_the_segformer_file(
+        official_file, official_state_dict, converted_models, tmp_path):
+    """--prompt-only ENCODER: the SegFormer file the official model's frozen
+    encoder came from (here: its rgb.* tensors in NVlabs' format) is
+    recorded, and the file loads to the same model as the full one."""
+    from mmseg_dplnet.apis import init_model
+    encoder = str(tmp_path / 'segformer.b5.pth')
+    torch.save({'state_dict': {
+        'backbone.' + k[len('rgb.'):]: v
+        for k, v in official_state_dict.items()
+        if k.startswith('rgb.') and 'prompt' not in k
+        and not k.startswith('rgb.head.')}}, encoder)
+    dst = str(tmp_path / 'prompt_only.pth')
+    run_tool(['tools/model_converters/dplnet2mmseg.py', official_file, dst,
+              '--prompt-only', encoder])
+    saved = torch.load(dst, weights_only=True)
+    assert saved['meta']['prompt_only']['checkpoint'] == encoder
+    full = converted_models[False]
+    learnable = [k for k, p in full.named_parameters() if p.requires_grad]
+    assert set(learnable) <= set(saved['state_dict'])
+    assert sum(v.numel() for v in saved['state_dict'].values()
+               if v.is_floating_point()) < 7.2e6  # of 88.6M
+    model = init_model(CONFIG, dst, cfg_options={
+        'model.backbone.init_cfg.checkpoint': encoder})
+    rgb, aux = load_detweights().det_inputs(64, 96, seed=1)
+    assert torch.equal(encode_decode(model, rgb, aux),
+                       encode_decode(full, rgb, aux))

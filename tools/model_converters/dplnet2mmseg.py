@@ -8,6 +8,12 @@ output channel 0, "unlabeled", is dropped, which matches mmseg's
 ``reduce_zero_label`` evaluation) or, with ``--keep-unlabeled``, into the
 same model with ``num_classes=41``. The pretrained SegFormer head that the
 official model carries but never uses (``rgb.head.*``) is dropped.
+
+With ``--prompt-only ENCODER`` DST is a prompt-only checkpoint: the learnable
+tensors and a record of ENCODER (the SegFormer file the official model's
+frozen encoder came from, e.g. ``segformer.b5.640x640.ade.160k.pth``) with
+its sha256; the official file's frozen tensors must be exactly those ENCODER
+gives (checked).
 """
 import argparse
 import os
@@ -24,6 +30,9 @@ from mmseg_dplnet.models.weights import (OfficialCheckpointError,
                                          extract_state_dict)
 from mmseg_dplnet.models.weights.official_dplnet import (check_complete,
                                                          infer_official_arch)
+from mmseg_dplnet.models.weights.prompt_only import (
+    PromptOnlyCheckpointError, check_frozen_from_file, frozen_state_keys,
+    to_prompt_only)
 from mmseg_dplnet.utils import load_local_checkpoint
 
 
@@ -36,6 +45,11 @@ def parse_args() -> argparse.Namespace:
         '--keep-unlabeled',
         action='store_true',
         help='keep output channel 0 ("unlabeled"): 41 classes')
+    parser.add_argument(
+        '--prompt-only',
+        metavar='ENCODER',
+        help='write a prompt-only checkpoint on the frozen encoder of this '
+        'pretrained SegFormer file')
     return parser.parse_args()
 
 
@@ -82,19 +96,31 @@ def main() -> None:
     converted, dropped = convert_official_dplnet(
         state_dict, keep_unlabeled=args.keep_unlabeled, source=args.src)
     arch = infer_official_arch(converted)
-    check_complete(converted, build_matching_segmentor(arch, args.src),
-                   args.src)
+    model = build_matching_segmentor(arch, args.src)
+    check_complete(converted, model, args.src)
+    checkpoint = dict(
+        meta=dict(
+            converted_from=osp.basename(args.src),
+            num_classes=arch['num_classes'],
+            keep_unlabeled=args.keep_unlabeled),
+        state_dict=converted)
+    if args.prompt_only:
+        try:
+            check_frozen_from_file(
+                model, args.prompt_only,
+                {k: converted[k] for k in frozen_state_keys(model)},
+                args.src)
+            checkpoint = to_prompt_only(model, checkpoint, args.prompt_only,
+                                        args.src)
+        except PromptOnlyCheckpointError as error:
+            raise SystemExit(str(error)) from error
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
-    torch.save(
-        dict(
-            meta=dict(
-                converted_from=osp.basename(args.src),
-                num_classes=arch['num_classes'],
-                keep_unlabeled=args.keep_unlabeled),
-            state_dict=converted), args.dst)
+    torch.save(checkpoint, args.dst)
+    kind = 'prompt-only ' if args.prompt_only else ''
     print(f'Converted {len(converted)} tensors ({arch["num_classes"]} '
           f'classes, dropped {len(dropped)} unused rgb.head.* tensors) to '
-          f'{args.dst}')
+          f'the {kind}checkpoint {args.dst} '
+          f'({len(checkpoint["state_dict"])} tensors)')
 
 
 if __name__ == '__main__':
