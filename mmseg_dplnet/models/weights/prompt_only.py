@@ -17,11 +17,13 @@ outside the frozen encoder), the runner's other entries as they are
   not come from that file) is refused too.
 
 :func:`complete_prompt_only` turns such a checkpoint back into a full one
-for a model: it builds the frozen encoder from the pretrained file (the
-config's, else the recorded one) after checking its hash, checks the
-fingerprint, and puts the frozen tensors back into the state dict, so that
-every loader that follows (mmengine's runner, ``load_checkpoint``) loads a
-complete file. :func:`to_prompt_only` goes the other way.
+for a model: unless the model already holds the recorded frozen weights,
+it builds the frozen encoder from the pretrained file (the config's, else
+the recorded one) after checking its hash, checks the fingerprint, and puts
+the frozen tensors back into the state dict, so that every loader that
+follows (mmengine's runner, ``load_checkpoint``) loads a complete file.
+:func:`to_prompt_only` goes the other way; :func:`share_frozen_tensors`
+lets several models use one loaded encoder.
 """
 import copy
 import hashlib
