@@ -10,7 +10,7 @@ SETUP_STAMP := $(VENV)/.mmseg-dplnet-setup
 setup: $(SETUP_STAMP)
 
 $(SETUP_STAMP): setup.py requirements/runtime.txt requirements/mminstall.txt \
-		requirements/tests.txt tools/misc/setup_env.sh
+		requirements/tests.txt requirements/deploy.txt tools/misc/setup_env.sh
 	bash tools/misc/setup_env.sh $(VENV)
 	touch $@
 

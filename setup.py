@@ -83,6 +83,8 @@ if __name__ == '__main__':
         python_requires='>=3.8',
         install_requires=(parse_requirements('runtime') +
                           parse_requirements('mminstall')),
-        extras_require=dict(tests=parse_requirements('tests')),
+        extras_require=dict(
+            tests=parse_requirements('tests'),
+            deploy=parse_requirements('deploy')),
         zip_safe=False,
     )

@@ -103,7 +103,7 @@ fi
 # hold), so a requirement added later reaches an existing venv too.
 say "checking mmengine, mmsegmentation, mmpretrain and the other requirements"
 uv_install "setuptools>=77,<81" wheel -r "$ROOT/requirements/runtime.txt" \
-  -r "$ROOT/requirements/tests.txt"
+  -r "$ROOT/requirements/tests.txt" -r "$ROOT/requirements/deploy.txt"
 if has 'import mmseg_dplnet'; then
   say "mmseg-dplnet present"
 else
