@@ -4,6 +4,7 @@ import warnings
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
+import torch
 import torch.nn as nn
 from mmengine.config import Config
 from mmengine.runner.checkpoint import (_load_checkpoint,
@@ -15,8 +16,7 @@ from mmseg.structures import SegDataSample
 from mmseg_dplnet.datasets.palettes import voc_colormap
 from mmseg_dplnet.models.weights.prompt_only import (
     RECORD_KEY, PromptOnlyCheckpointError, complete_prompt_only,
-    frozen_state_keys, is_prompt_only, share_frozen_tensors,
-    tensor_fingerprint)
+    frozen_state_keys, is_prompt_only, share_frozen_tensors)
 from mmseg_dplnet.utils.channel_split import registered_class
 from .inference_inputs import ImageSource
 from .inference_pipeline import (build_inference_pipeline, predict_by_size,
@@ -97,11 +97,10 @@ def load_model_checkpoint(model: nn.Module,
                              (pretrained_files or {}).get(module), filename,
                              rebuild=not shared_encoder)
     elif shared_encoder:
-        state, keys = model.state_dict(), frozen_state_keys(model)
+        state = model.state_dict()
         saved = checkpoint.get('state_dict', checkpoint)
-        if any(k not in saved for k in keys) or tensor_fingerprint(
-                {k: saved[k] for k in keys}) != tensor_fingerprint(
-                    {k: state[k] for k in keys}):
+        if not all(k in saved and torch.equal(saved[k], state[k].cpu())
+                   for k in frozen_state_keys(model)):
             raise PromptOnlyCheckpointError(
                 f'{filename} was trained on another frozen encoder than '
                 'the one loaded: load it on its own')

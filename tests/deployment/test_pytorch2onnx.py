@@ -18,19 +18,11 @@ from mmseg_dplnet.apis import init_model
 
 TOOL = 'tools/deployment/pytorch2onnx.py'
 NYUV2 = osp.join(CONFIG_DIR, 'dplnet', 'nyuv2_b5.py')
+pytestmark = pytest.mark.usefixtures('one_torch_thread')
 #: RGB + 1 depth channel: nyuv2_b5.py's modality
 CHANNELS = 4
 CHECK_LINE = re.compile(r'Check (\d+)x4x(\d+)x(\d+): .* = ([\d.e+-]+) '
                         r'\(limit .*agreement ([\d.]+)%.*: OK')
-
-
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """One thread for these tiny models (the 2 cores may be shared)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope='module')

@@ -24,6 +24,8 @@ from mmseg_dplnet.models.weights.prompt_only import (
 
 NYUV2 = osp.join(CONFIG_DIR, 'dplnet', 'nyuv2_b5.py')
 MFNET = osp.join(CONFIG_DIR, 'dplnet', 'mfnet_b5.py')
+# before the module's runs: they are compared bit for bit with the tools'
+pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 
 def write_encoder_file(config: str, path: str, seed: int) -> str:
@@ -62,16 +64,6 @@ def convert(tool: str, *args: str) -> None:
                                 tool), run_name='__main__')
     finally:
         sys.argv = argv
-
-
-@pytest.fixture(scope='module', autouse=True)
-def _one_torch_thread():
-    """One thread, as the tools' subprocesses run (tests/dplnet_testing.py):
-    runs compared bit for bit must reduce in the same order."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope='module')
