@@ -254,3 +254,54 @@ def write_pst900(root: str,
             write_image(osp.join(base, 'labels', name + '.png'), sample.label)
             fixture.splits[split][name] = sample
     return fixture
+
+
+#: The MVSS fixture: video -> (split, RGB ext, infrared ext, frames on
+#: disk, labelled frames). ``KAIST_Street2``'s first labelled frame has no
+#: earlier frames on disk (the window falls back to it); ``OSU_Walk``'s
+#: first label holds 255.
+MVSEG_VIDEOS = {
+    'INO_ClosePerson1': ('train', '.jpg', '.jpg', range(13), (10, 12)),
+    'KAIST_Street2': ('train', '.png', '.jpg', range(3, 9), (5, 8)),
+    'OSU_Walk': ('test', '.png', '.png', range(10), (6, 9)),
+    'RGBT234_Car': ('test', '.jpg', '.png', range(4), (3, )),
+    # on disk but in no split file
+    'INO_Unlisted': ('none', '.jpg', '.jpg', range(2), (1, )),
+}
+
+
+def write_mvseg(root: str) -> Fixture:
+    """MVSS-Baseline's MVSeg: ``<split>.txt`` (video names) and
+    ``data/<video>/{visible,infrared,label}/NNNNN{v,i,l}.<ext>``.
+
+    Every frame has its RGB and infrared files, only the labelled ones a
+    label; the samples are keyed ``'<video>/<frame>'``.
+    """
+    fixture = Fixture(root)
+    videos: Dict[str, list] = {}
+    for number, (video, spec) in enumerate(MVSEG_VIDEOS.items()):
+        split, rgb_ext, ir_ext, frames, labelled = spec
+        videos.setdefault(split, []).append(video)
+        base = osp.join(root, 'data', video)
+        for frame in frames:
+            sample = make_sample(10 * number + frame, 26)
+            sample.rgb_lossless = rgb_ext == '.png'
+            write_image(
+                osp.join(base, 'visible', f'{frame:05d}v{rgb_ext}'),
+                sample.rgb,
+                rgb=True)
+            write_image(
+                osp.join(base, 'infrared', f'{frame:05d}i{ir_ext}'),
+                sample.aux)
+            if frame in labelled:
+                if video == 'OSU_Walk' and frame == labelled[0]:
+                    sample.label[:3, :4] = 255
+                write_image(
+                    osp.join(base, 'label', f'{frame:05d}l.png'),
+                    sample.label)
+                fixture.splits.setdefault(split, {})[
+                    f'{video}/{frame}'] = sample
+    for split, names in videos.items():
+        if split != 'none':
+            _write_split_file(osp.join(root, split + '.txt'), names)
+    return fixture

@@ -5,6 +5,7 @@ the transforms in its ``TRANSFORMS``.
 """
 from .mfnet import MFNetDataset
 from .multimodal_dataset import MultiModalSegDataset, RGBXLayout
+from .mvseg import MVSegDataset
 from .nyuv2 import NYUv2SegDataset
 from .pst900 import PST900Dataset
 from .sunrgbd import SUNRGBDSegDataset
@@ -13,6 +14,6 @@ from .transforms import (LoadCheckedAnnotations, LoadRGBXImageFromFile,
 
 __all__ = [
     'MultiModalSegDataset', 'RGBXLayout', 'NYUv2SegDataset',
-    'SUNRGBDSegDataset', 'MFNetDataset', 'PST900Dataset',
+    'SUNRGBDSegDataset', 'MFNetDataset', 'PST900Dataset', 'MVSegDataset',
     'LoadRGBXImageFromFile', 'LoadCheckedAnnotations', 'RGBColorJitter'
 ]

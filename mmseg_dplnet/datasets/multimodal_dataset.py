@@ -337,6 +337,28 @@ class MultiModalSegDataset(BaseSegDataset):
             'classes')
         return None if classes is None else len(classes)
 
+    def _common_sample_info(self, aux_in_img: bool = False) -> dict:
+        """The info every sample of this dataset shares.
+
+        Args:
+            aux_in_img (bool): The auxiliary modality is the 4th channel of
+                the RGB file.
+
+        Returns:
+            dict: Modality, label convention and auxiliary options (the keys
+            in the class doc other than the paths).
+        """
+        common = dict(
+            aux_modality=self.aux_modality,
+            aux_in_img=aux_in_img,
+            label_map=self.label_map,
+            reduce_zero_label=self.reduce_zero_label,
+            label_num_classes=self._num_label_classes(),
+            **self.aux_options)
+        if self.drop_rgb_alpha:
+            common['drop_rgb_alpha'] = True
+        return common
+
     def load_data_list(self) -> List[dict]:
         """Build the sample list from the layout or ``data_prefix``.
 
@@ -368,15 +390,7 @@ class MultiModalSegDataset(BaseSegDataset):
 
         misses: Dict[str, List[Tuple[SampleEntry, str]]] = dict(
             RGB=[], aux=[], label=[])
-        common = dict(
-            aux_modality=self.aux_modality,
-            aux_in_img=aux_index is None,
-            label_map=self.label_map,
-            reduce_zero_label=self.reduce_zero_label,
-            label_num_classes=self._num_label_classes(),
-            **self.aux_options)
-        if self.drop_rgb_alpha:
-            common['drop_rgb_alpha'] = True
+        common = self._common_sample_info(aux_in_img=aux_index is None)
         data_list = []
         for entry in entries:
             img_path = img_index.find(entry.name, entry.img_file)

@@ -1,3 +1,5 @@
 from .confusion_matrix_metric import ConfusionMatrixMetric
+from .mvss_iou_metric import MVSSIoUMetric
+from .sod_metric import SODMetric
 
-__all__ = ['ConfusionMatrixMetric']
+__all__ = ['ConfusionMatrixMetric', 'MVSSIoUMetric', 'SODMetric']
