@@ -104,7 +104,8 @@ def write_tiny_config(config: str,
     Args:
         config (str): The real config.
         out_file (str): Where to write the copy.
-        data_root (str): Dataset root of every dataloader.
+        data_root (str): Dataset root of every dataloader (of every dataset
+            a ``ConcatDataset`` test set holds).
         size (tuple): (h, w) of crops / resizes.
         max_iters (int): Training iterations.
         deterministic (bool): Remove every source of training randomness
@@ -132,8 +133,10 @@ def write_tiny_config(config: str,
     for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg[name]
         loader.update(batch_size=2, num_workers=0, persistent_workers=False)
-        loader.dataset.data_root = data_root
-        pipelines.append(loader.dataset.pipeline)
+        # a multi-set test (ConcatDataset): each of its datasets
+        for dataset in loader.dataset.get('datasets', [loader.dataset]):
+            dataset.data_root = data_root
+            pipelines.append(dataset.pipeline)
     for key in ('train_pipeline', 'test_pipeline', 'tta_pipeline'):
         if key in cfg:
             pipelines.append(cfg[key])

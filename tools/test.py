@@ -6,7 +6,9 @@ command line and config handling, and three differences:
    so that a distributed test on a machine without CUDA runs with gloo
    (``PortableRunner``);
 2. ``--out`` also works with a list of test metrics (e.g. ``IoUMetric`` and
-   ``ConfusionMatrixMetric``): it goes to the list's ``IoUMetric``;
+   ``ConfusionMatrixMetric``): it goes to the list's metrics that write
+   predictions (``IoUMetric``, ``MVSSIoUMetric``: label PNGs; ``SODMetric``:
+   8-bit saliency maps as ``DIR/<SET>/<GT name>.png``);
 3. ``mmseg_dplnet`` is imported first, so that a config may inherit an
    installed recipe by its package path (``mmseg_dplnet::dplnet/...``).
 
@@ -29,6 +31,8 @@ from mmseg_dplnet.utils import mmseg_tool_script  # imports the package (3.)
 
 #: mmseg's script, whose functions are used (its ``main`` is not run)
 MMSEG_TEST = runpy.run_path(mmseg_tool_script('test.py'))
+#: Test metrics that write the predictions to ``--out``
+PREDICTION_METRICS = ('IoUMetric', 'MVSSIoUMetric', 'SODMetric')
 
 
 def main() -> None:
@@ -53,7 +57,7 @@ def main() -> None:
         metrics = cfg.test_evaluator
         for metric in metrics if isinstance(metrics, list) else [metrics]:
             if not isinstance(metrics, list) or metric.get(
-                    'type') == 'IoUMetric':
+                    'type') in PREDICTION_METRICS:
                 metric['output_dir'] = args.out
                 metric['keep_results'] = True
     runner = (  # 1.

@@ -20,7 +20,8 @@ from mmseg_dplnet.models.weights.prompt_only import (
 from mmseg_dplnet.utils.channel_split import registered_class
 from .inference_inputs import ImageSource
 from .inference_pipeline import (build_inference_pipeline, predict_by_size,
-                                 resolve_inference_aux_settings)
+                                 resolve_inference_aux_settings,
+                                 test_dataset_cfg)
 
 ConfigType = Union[str, Path, Config]
 InputPair = Tuple[ImageSource, ImageSource]
@@ -117,7 +118,7 @@ def dataset_meta_from_config(cfg: Config) -> Dict[str, list]:
         dict: ``classes`` and ``palette``, from the dataset's ``metainfo``,
         else its class's ``METAINFO``; empty when neither is known.
     """
-    dataset_cfg = cfg.get('test_dataloader', {}).get('dataset', {}) or {}
+    dataset_cfg = test_dataset_cfg(cfg)
     meta = dict(dataset_cfg.get('metainfo') or {})
     class_meta = dict(
         getattr(registered_class(DATASETS, dataset_cfg), 'METAINFO', {})

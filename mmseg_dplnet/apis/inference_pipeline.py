@@ -46,8 +46,22 @@ def _is_subclass(cls: Optional[type], parent: type) -> bool:
     return isinstance(cls, type) and issubclass(cls, parent)
 
 
-def _test_dataset_cfg(cfg: Config) -> dict:
-    return dict(cfg.get('test_dataloader', {}).get('dataset', {}) or {})
+def test_dataset_cfg(cfg: Config) -> dict:
+    """The config's test dataset (the first of a multi-set test).
+
+    Args:
+        cfg (Config): The model's config.
+
+    Returns:
+        dict: ``test_dataloader.dataset``, or its first ``datasets`` entry
+        when it concatenates several test sets (e.g. the SOD configs'
+        ``ConcatDataset``: the sets share pipeline, modality and classes);
+        {} when there is none.
+    """
+    dataset = dict(cfg.get('test_dataloader', {}).get('dataset', {}) or {})
+    while dataset.get('datasets') and 'pipeline' not in dataset:
+        dataset = dict(dataset['datasets'][0])
+    return dataset
 
 
 def config_test_pipeline(cfg: Config) -> List[dict]:
@@ -65,7 +79,7 @@ def config_test_pipeline(cfg: Config) -> List[dict]:
         list[dict]: ``cfg.test_dataloader.dataset.pipeline``, else
         ``cfg.test_pipeline``.
     """
-    pipeline = _test_dataset_cfg(cfg).get('pipeline') or cfg.get(
+    pipeline = test_dataset_cfg(cfg).get('pipeline') or cfg.get(
         'test_pipeline')
     if not pipeline:
         raise ValueError(
@@ -92,7 +106,7 @@ def _loading_step(pipeline: List[dict], cfg: Config) -> dict:
 def _default_modality(cfg: Config) -> Optional[str]:
     """The model's modality, else the test dataset's or its class's."""
     return model_aux_modality(cfg.get('model')) or dataset_aux_modality(
-        _test_dataset_cfg(cfg))
+        test_dataset_cfg(cfg))
 
 
 def _config_bit_depth(step: dict, dataset_cfg: dict) -> int:
@@ -107,7 +121,7 @@ def _config_aux_options(cfg: Config, step: dict,
                         names: List[str]) -> AuxOptions:
     """The config's settings of ``names``: its test dataset's, combined
     with its loading ``step``'s (contradicting values are an error)."""
-    dataset_cfg = _test_dataset_cfg(cfg)
+    dataset_cfg = test_dataset_cfg(cfg)
     step_options = {name: step.get(name) for name in names}
     # merge_aux_options reads the options a dataset recorded in a sample
     as_sample = {
@@ -153,7 +167,7 @@ def resolve_inference_aux_settings(cfg: Config,
         cfg, step, [name for name in AUX_OPTION_NAMES if name not in given])
     bit_depth = given.get('aux_bit_depth')
     if bit_depth is not None and bit_depth != _config_bit_depth(
-            step, _test_dataset_cfg(cfg)):
+            step, test_dataset_cfg(cfg)):
         for name in _VALUE_RANGE_NAMES:
             options.pop(name, None)
     options.update(given)

@@ -208,6 +208,37 @@ class MultimodalSegInferencer(MMSegInferencer):
         return predict_by_size(self.model, inputs['inputs'],
                                inputs['data_samples'])
 
+    def postprocess(self,
+                    preds: List[SegDataSample],
+                    visualization: Optional[List[np.ndarray]],
+                    return_datasample: bool = False,
+                    pred_out_dir: str = '') -> Union[dict, SegDataSample,
+                                                     List[SegDataSample]]:
+        """mmseg's results, plus ``saliency`` for a binary model.
+
+        Args:
+            preds (list[SegDataSample]): The predictions.
+            visualization (list[np.ndarray], optional): The drawings.
+            return_datasample (bool): Return the data samples themselves.
+            pred_out_dir (str): Where mmseg saves the predicted maps.
+
+        Returns:
+            dict | SegDataSample | list: As :class:`MMSegInferencer`'s; for
+            a model with one sigmoid output channel (e.g. saliency) the dict
+            also has ``saliency``: the ``(H, W)`` float32 probability map
+            (a list of them for several inputs), at the input's size.
+        """
+        results = super().postprocess(preds, visualization,
+                                      return_datasample, pred_out_dir)
+        logits = preds[0].get('seg_logits') if preds else None
+        if return_datasample or logits is None or logits.data.shape[0] != 1:
+            return results
+        maps = [
+            pred.seg_logits.data[0].float().cpu().numpy() for pred in preds
+        ]
+        results['saliency'] = maps[0] if len(maps) == 1 else maps
+        return results
+
     def visualize(self,
                   inputs: list,
                   preds: List[SegDataSample],

@@ -8,12 +8,14 @@ from .multimodal_dataset import MultiModalSegDataset, RGBXLayout
 from .mvseg import MVSegDataset
 from .nyuv2 import NYUv2SegDataset
 from .pst900 import PST900Dataset
+from .sod import RGBDSODDataset, RGBTSODDataset, SODDataset
 from .sunrgbd import SUNRGBDSegDataset
 from .transforms import (LoadCheckedAnnotations, LoadRGBXImageFromFile,
-                         RGBColorJitter)
+                         LoadSaliencyMask, RGBColorJitter)
 
 __all__ = [
     'MultiModalSegDataset', 'RGBXLayout', 'NYUv2SegDataset',
     'SUNRGBDSegDataset', 'MFNetDataset', 'PST900Dataset', 'MVSegDataset',
-    'LoadRGBXImageFromFile', 'LoadCheckedAnnotations', 'RGBColorJitter'
+    'SODDataset', 'RGBDSODDataset', 'RGBTSODDataset', 'LoadRGBXImageFromFile',
+    'LoadCheckedAnnotations', 'LoadSaliencyMask', 'RGBColorJitter'
 ]

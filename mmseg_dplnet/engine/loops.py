@@ -4,19 +4,22 @@ The model states its auxiliary modality once, in
 ``model.data_preprocessor.aux_modality``; each loop gives it to the dataset
 it builds (train, val, test and the ``--tta`` test set alike), so a config
 switches modality with one edit (see
-:mod:`mmseg_dplnet.utils.channel_split`). Loops own their dataloaders, and
+:mod:`mmseg_dplnet.utils.channel_split`); a ``pipeline`` set on a
+``ConcatDataset`` (``--tta`` on a multi-set test) goes to the datasets it
+concatenates. Loops own their dataloaders, and
 mmseg's own ``tools/test.py`` builds them from the config like ours does.
 Nothing else differs from mmengine's loops.
 """
 import copy
 from typing import Optional, Union
 
+from mmengine.dataset import ConcatDataset
 from mmengine.runner import (EpochBasedTrainLoop, IterBasedTrainLoop,
                              TestLoop, ValLoop)
 from torch.utils.data import DataLoader
 
 from mmseg.models import SegDataPreProcessor
-from mmseg.registry import LOOPS, MODELS, TRANSFORMS
+from mmseg.registry import DATASETS, LOOPS, MODELS, TRANSFORMS
 from mmseg_dplnet.datasets.transforms import LoadRGBXImageFromFile
 from mmseg_dplnet.utils.channel_split import (AUX_MODALITY_CHANNELS,
                                               RGB_CHANNELS, apply_aux_modality,
@@ -65,9 +68,33 @@ def _check_stock_preprocessor(model_cfg: Optional[dict], dataset_cfg: dict,
             f'{channels} values.')
 
 
+def pipeline_to_concatenated(dataset_cfg: Optional[dict]) -> None:
+    """Give a ``pipeline`` set on a ``ConcatDataset`` config to each of the
+    datasets it concatenates.
+
+    mmseg's ``--tta`` (our ``tools/test.py`` and mmseg's) replaces
+    ``test_dataloader.dataset.pipeline`` by the TTA pipeline; on a test set
+    made of several datasets (the SOD configs' ``ConcatDataset``) that key
+    belongs to the wrapped datasets, since mmengine's ``ConcatDataset``
+    takes no pipeline.
+
+    Args:
+        dataset_cfg (dict, optional): A dataset config, modified in place.
+    """
+    if not isinstance(dataset_cfg, dict) or 'pipeline' not in dataset_cfg:
+        return
+    cls = registered_class(DATASETS, dataset_cfg)
+    if isinstance(cls, type) and issubclass(cls, ConcatDataset):
+        pipeline = dataset_cfg.pop('pipeline')
+        for inner in dataset_cfg.get('datasets') or []:
+            inner['pipeline'] = copy.deepcopy(pipeline)
+
+
 def follow_model_modality(runner, dataloader: Union[DataLoader, dict],
                           name: str) -> Union[DataLoader, dict]:
-    """A dataloader config whose dataset takes the model's modality.
+    """A dataloader config whose dataset takes the model's modality (and
+    whose concatenated datasets take a pipeline given to their
+    ``ConcatDataset``).
 
     A stock ``SegDataPreProcessor`` whose statistics cannot fit the
     dataset's channels is refused here, before its first batch.
@@ -84,6 +111,7 @@ def follow_model_modality(runner, dataloader: Union[DataLoader, dict],
     if not isinstance(dataloader, dict):
         return dataloader
     dataloader = copy.deepcopy(dataloader)
+    pipeline_to_concatenated(dataloader.get('dataset'))
     model_cfg = runner.cfg.get('model')
     apply_aux_modality(
         dataloader.get('dataset'), model_aux_modality(model_cfg),

@@ -37,7 +37,10 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
     :class:`SegLocalVisualizer` draws it. Ground truth and prediction panels
     are drawn when present and requested (``draw_gt`` / ``draw_pred``), in
     the stock style, at the size of the RGB image; ``with_legend`` adds a
-    strip with the colour and name of each class shown.
+    strip with the colour and name of each class shown. A binary model's
+    prediction (one-channel sigmoid ``seg_logits``, e.g. saliency) is drawn
+    as its grey probability map and a red overlay instead
+    (:meth:`saliency_panels`).
 
     Args:
         name (str): Name of the instance. Defaults to 'visualizer'.
@@ -166,6 +169,42 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
         return self._draw_sem_seg(rgb, self._fit_to(sem_seg, rgb.shape[:2]),
                                   classes, palette, with_labels)
 
+    @staticmethod
+    def _saliency(data_sample: SegDataSample) -> Optional[np.ndarray]:
+        """The ``(h, w)`` probability map of a binary (one-channel sigmoid)
+        prediction, None for a multi-class one."""
+        logits = data_sample.get('seg_logits')
+        if logits is None or logits.data.shape[0] != 1:
+            return None
+        prob = logits.data[0]
+        prob = prob.cpu().numpy() if isinstance(prob, torch.Tensor) else prob
+        return prob.astype(np.float32)
+
+    def saliency_panels(self, rgb: np.ndarray,
+                        saliency: np.ndarray) -> List[np.ndarray]:
+        """The grey saliency map and its overlay on the image.
+
+        Args:
+            rgb (np.ndarray): ``(H, W, 3)`` uint8 RGB image.
+            saliency (np.ndarray): ``(h, w)`` probabilities in [0, 1]
+                (resized, bilinear, to the image's size if they differ).
+
+        Returns:
+            list[np.ndarray]: ``(H, W, 3)`` uint8 RGB: the map (0 black, 1
+            white) and the image tinted red in proportion to the saliency
+            times this visualiser's ``alpha``.
+        """
+        height, width = rgb.shape[:2]
+        if saliency.shape != (height, width):
+            saliency = mmcv.imresize(saliency, (width, height),
+                                     interpolation='bilinear')
+        prob = np.clip(saliency, 0, 1)[..., None]
+        grey = np.repeat(np.round(prob * 255), 3, axis=2).astype(np.uint8)
+        weight = self.alpha * prob
+        red = np.array([255., 0., 0.])
+        overlay = rgb.astype(np.float32) * (1 - weight) + red * weight
+        return [grey, np.round(overlay).astype(np.uint8)]
+
     def legend_panel(self, class_ids: Sequence[int], width: int) -> np.ndarray:
         """A strip with the colour swatch and the name of each class.
 
@@ -238,12 +277,18 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
         rgb = panels[0]
         drawn = list(panels)
         shown = []
+        saliency = None if data_sample is None else self._saliency(
+            data_sample)
         for key, requested in (('gt_sem_seg', draw_gt),
                                ('pred_sem_seg', draw_pred)):
-            if requested and data_sample is not None and key in data_sample:
-                sem_seg = data_sample.get(key)
-                drawn.append(self.label_panel(rgb, sem_seg, with_labels))
-                shown.append(np.unique(sem_seg.cpu().numpy().data))
+            if not requested or data_sample is None or key not in data_sample:
+                continue
+            if key == 'pred_sem_seg' and saliency is not None:
+                drawn += self.saliency_panels(rgb, saliency)
+                continue
+            sem_seg = data_sample.get(key)
+            drawn.append(self.label_panel(rgb, sem_seg, with_labels))
+            shown.append(np.unique(sem_seg.cpu().numpy().data))
         figure = np.concatenate(drawn, axis=1)
         if with_legend and shown:
             num_classes = len(self._class_meta()[0])

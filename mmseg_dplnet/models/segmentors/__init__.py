@@ -1,0 +1,3 @@
+from .binary_seg_tta import BinarySegTTAModel
+
+__all__ = ['BinarySegTTAModel']
