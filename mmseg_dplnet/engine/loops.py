@@ -116,9 +116,14 @@ def follow_model_modality(runner, dataloader: Union[DataLoader, dict],
     apply_aux_modality(
         dataloader.get('dataset'), model_aux_modality(model_cfg),
         f'{name}.dataset')
-    if isinstance(dataloader.get('dataset'), dict):
-        _check_stock_preprocessor(model_cfg, dataloader['dataset'],
-                                  f'{name}.dataset')
+    dataset = dataloader.get('dataset')
+    if isinstance(dataset, dict):
+        # each set of a multi-set test (ConcatDataset) on its own
+        inner = dataset.get('datasets')
+        for index, dataset_cfg in enumerate(inner or [dataset]):
+            where = f'{name}.dataset' + (f'.datasets[{index}]'
+                                         if inner else '')
+            _check_stock_preprocessor(model_cfg, dataset_cfg, where)
     return dataloader
 
 

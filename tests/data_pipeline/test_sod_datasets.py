@@ -397,6 +397,21 @@ def test_loops_give_the_model_modality_to_every_concatenated_set(cfgs):
             match=re.escape(
                 'test_dataloader.dataset.datasets[1].aux_modality=')):
         follow_model_modality(runner, conflicting, 'test_dataloader')
+    # a stock preprocessor whose statistics cannot fit is refused for the
+    # concatenated sets too, before a batch
+    stock = SimpleNamespace(
+        cfg=Config(
+            dict(
+                model=dict(
+                    data_preprocessor=dict(
+                        type='SegDataPreProcessor', mean=[0.] * 3,
+                        std=[1.] * 3)))))
+    with pytest.raises(
+            ValueError,
+            match=re.escape('test_dataloader.dataset.datasets[0] have 4 '
+                            'channels')):
+        follow_model_modality(stock, cfg.test_dataloader.to_dict(),
+                              'test_dataloader')
 
 
 def test_caver_training_parts_and_2985_protocol(written, cfgs):
