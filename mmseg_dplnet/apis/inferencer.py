@@ -11,6 +11,7 @@ from mmengine.config import Config
 from mmseg.apis import MMSegInferencer
 from mmseg.registry import INFERENCERS
 from mmseg.structures import SegDataSample
+from mmseg_dplnet.utils.saliency import saliency_map
 from .inference import init_model
 from .inference_inputs import ImageSource, LoadRGBXImageFromInputs, is_path
 from .inference_pipeline import (build_inference_pipeline, predict_by_size,
@@ -230,12 +231,11 @@ class MultimodalSegInferencer(MMSegInferencer):
         """
         results = super().postprocess(preds, visualization,
                                       return_datasample, pred_out_dir)
-        logits = preds[0].get('seg_logits') if preds else None
-        if return_datasample or logits is None or logits.data.shape[0] != 1:
-            return results
-        maps = [
-            pred.seg_logits.data[0].float().cpu().numpy() for pred in preds
+        maps = [] if return_datasample else [
+            saliency_map(pred) for pred in preds
         ]
+        if not maps or any(prob is None for prob in maps):
+            return results
         results['saliency'] = maps[0] if len(maps) == 1 else maps
         return results
 

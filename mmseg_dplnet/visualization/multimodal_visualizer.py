@@ -12,6 +12,7 @@ from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 from mmseg.visualization import SegLocalVisualizer
 from mmseg_dplnet.datasets.transforms.image_files import read_aux_file
+from mmseg_dplnet.utils.saliency import saliency_map
 from .aux_display import (SCALINGS, colorize_aux, guess_modality,
                           is_stacked_image, split_stacked_image)
 
@@ -169,17 +170,6 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
         return self._draw_sem_seg(rgb, self._fit_to(sem_seg, rgb.shape[:2]),
                                   classes, palette, with_labels)
 
-    @staticmethod
-    def _saliency(data_sample: SegDataSample) -> Optional[np.ndarray]:
-        """The ``(h, w)`` probability map of a binary (one-channel sigmoid)
-        prediction, None for a multi-class one."""
-        logits = data_sample.get('seg_logits')
-        if logits is None or logits.data.shape[0] != 1:
-            return None
-        prob = logits.data[0]
-        prob = prob.cpu().numpy() if isinstance(prob, torch.Tensor) else prob
-        return prob.astype(np.float32)
-
     def saliency_panels(self, rgb: np.ndarray,
                         saliency: np.ndarray) -> List[np.ndarray]:
         """The grey saliency map and its overlay on the image.
@@ -277,7 +267,7 @@ class MultimodalSegLocalVisualizer(SegLocalVisualizer):
         rgb = panels[0]
         drawn = list(panels)
         shown = []
-        saliency = None if data_sample is None else self._saliency(
+        saliency = None if data_sample is None else saliency_map(
             data_sample)
         for key, requested in (('gt_sem_seg', draw_gt),
                                ('pred_sem_seg', draw_pred)):
