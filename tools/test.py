@@ -1,5 +1,5 @@
 """Test (and evaluate) a segmentor: mmseg's ``tools/test.py``, with its own
-command line and config handling, and three differences:
+command line and config handling, and four differences:
 
 1. the runner is built from the config's ``runner_type`` (as mmseg's
    ``train.py`` does; its ``test.py`` always builds mmengine's ``Runner``),
@@ -10,7 +10,10 @@ command line and config handling, and three differences:
    predictions (``IoUMetric``, ``MVSSIoUMetric``: label PNGs; ``SODMetric``:
    8-bit saliency maps as ``DIR/<SET>/<GT name>.png``);
 3. ``mmseg_dplnet`` is imported first, so that a config may inherit an
-   installed recipe by its package path (``mmseg_dplnet::dplnet/...``).
+   installed recipe by its package path (``mmseg_dplnet::dplnet/...``);
+4. ``--amp`` tests in mixed precision (``test_cfg.fp16``, mmengine's test
+   loop switch): AMP on CUDA, bf16 autocast on a CPU that has bf16, fp32
+   with a log line on another CPU (see ``mmseg_dplnet.utils.cpu_bf16``).
 
 ``--tta`` and ``--show-dir`` are mmseg's; what makes testing work for RGB-X
 configs is in the configs' components (loops, hook, visualiser), which
@@ -19,9 +22,12 @@ mmseg's script uses too. ``python tools/test.py -h`` lists the options.
 Examples:
     python tools/test.py configs/dplnet/nyuv2_b5.py CKPT
     python tools/test.py configs/dplnet/nyuv2_b5.py CKPT --tta
+    python tools/test.py configs/dplnet/nyuv2_b5.py CKPT --amp
 """
+import argparse
 import os.path as osp
 import runpy
+import sys
 
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -35,8 +41,22 @@ MMSEG_TEST = runpy.run_path(mmseg_tool_script('test.py'))
 PREDICTION_METRICS = ('IoUMetric', 'MVSSIoUMetric', 'SODMetric')
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
+    """mmseg's arguments, plus ``--amp`` (4.)."""
+    ours = argparse.ArgumentParser(add_help=False)
+    ours.add_argument('--amp', action='store_true',
+                      help='mixed precision (bf16 on a CPU that has it)')
+    known, rest = ours.parse_known_args()
+    if '-h' in rest or '--help' in rest:
+        ours.print_help()
+    sys.argv[1:] = rest
     args = MMSEG_TEST['parse_args']()
+    args.amp = known.amp
+    return args
+
+
+def main() -> None:
+    args = parse_args()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
@@ -47,6 +67,8 @@ def main() -> None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    if args.amp:  # 4.
+        cfg.test_cfg = dict(cfg.get('test_cfg') or dict(), fp16=True)
     if args.show or args.show_dir:
         cfg = MMSEG_TEST['trigger_visualization_hook'](cfg, args)
     if args.tta:

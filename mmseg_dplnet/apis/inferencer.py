@@ -11,6 +11,7 @@ from mmengine.config import Config
 from mmseg.apis import MMSegInferencer
 from mmseg.registry import INFERENCERS
 from mmseg.structures import SegDataSample
+from mmseg_dplnet.utils.cpu_bf16 import amp_autocast
 from mmseg_dplnet.utils.saliency import saliency_map
 from .inference import init_model
 from .inference_inputs import ImageSource, LoadRGBXImageFromInputs, is_path
@@ -78,6 +79,10 @@ class MultimodalSegInferencer(MMSegInferencer):
         aux_modality (str, optional): Replaces the model's modality.
         aux_bit_depth, aux_value_scale, aux_min_value, aux_max_value:
             Replace the config's options of the auxiliary files / arrays.
+        amp (bool): Predict in mixed precision: AMP (fp16) on CUDA, bf16
+            autocast on a CPU that has bf16, fp32 with a log line on
+            another CPU (:mod:`mmseg_dplnet.utils.cpu_bf16`). Default:
+            False.
     """
 
     visualize_kwargs: set = MMSegInferencer.visualize_kwargs | {'with_legend'}
@@ -94,7 +99,9 @@ class MultimodalSegInferencer(MMSegInferencer):
                  aux_bit_depth: Optional[int] = None,
                  aux_value_scale: Optional[float] = None,
                  aux_min_value: Optional[float] = None,
-                 aux_max_value: Optional[float] = None) -> None:
+                 aux_max_value: Optional[float] = None,
+                 amp: bool = False) -> None:
+        self.amp = amp
         # read by _init_pipeline, which the base class calls
         self._aux_settings = dict(
             aux_modality=aux_modality,
@@ -115,6 +122,12 @@ class MultimodalSegInferencer(MMSegInferencer):
         self._prompt_sets: Dict[str, dict] = {}
         self.prompt_set = 'default'
         self._prompt_sets['default'] = self._current_set()
+
+    def forward(self, inputs: dict, **kwargs) -> list:
+        """The model's predictions, in mixed precision with ``amp``."""
+        device = str(next(self.model.parameters()).device)
+        with amp_autocast(device, self.amp):
+            return super().forward(inputs, **kwargs)
 
     # ---------------------------------------------------------- prompt sets
     def _current_set(self) -> dict:

@@ -8,11 +8,16 @@ switches modality with one edit (see
 ``ConcatDataset`` (``--tta`` on a multi-set test) goes to the datasets it
 concatenates. Loops own their dataloaders, and
 mmseg's own ``tools/test.py`` builds them from the config like ours does.
-Nothing else differs from mmengine's loops.
+The val / test loops' ``fp16=True`` (``tools/test.py --amp``) is bf16
+autocast on a CPU without CUDA (mmengine's ``autocast`` there), and fp32
+with a log line where the CPU has no native bf16
+(:mod:`mmseg_dplnet.utils.cpu_bf16`). Nothing else differs from mmengine's
+loops.
 """
 import copy
 from typing import Optional, Union
 
+import torch
 from mmengine.dataset import ConcatDataset
 from mmengine.runner import (EpochBasedTrainLoop, IterBasedTrainLoop,
                              TestLoop, ValLoop)
@@ -27,6 +32,7 @@ from mmseg_dplnet.utils.channel_split import (AUX_MODALITY_CHANNELS,
                                               model_aux_modality,
                                               preprocessor_cfg,
                                               registered_class)
+from mmseg_dplnet.utils.cpu_bf16 import amp_dtype
 
 
 def _loads_rgbx(dataset_cfg: dict) -> bool:
@@ -153,13 +159,23 @@ class RGBXEpochBasedTrainLoop(_FollowsModelModality, EpochBasedTrainLoop):
     DATALOADER = 'train_dataloader'
 
 
+class _MixedPrecisionOnCPU:
+    """Mixin of the val / test loops: ``fp16`` (mixed precision) stays on
+    only where it runs natively (CUDA, or a CPU with bf16)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.fp16 and not torch.cuda.is_available():
+            self.fp16 = amp_dtype('cpu') is not None
+
+
 @LOOPS.register_module()
-class RGBXValLoop(_FollowsModelModality, ValLoop):
+class RGBXValLoop(_MixedPrecisionOnCPU, _FollowsModelModality, ValLoop):
     """``ValLoop`` whose dataset takes the model's modality."""
     DATALOADER = 'val_dataloader'
 
 
 @LOOPS.register_module()
-class RGBXTestLoop(_FollowsModelModality, TestLoop):
+class RGBXTestLoop(_MixedPrecisionOnCPU, _FollowsModelModality, TestLoop):
     """``TestLoop`` whose dataset takes the model's modality."""
     DATALOADER = 'test_dataloader'

@@ -9,9 +9,11 @@ differs from mmengine's :class:`~mmengine.runner.Runner`. Without CUDA:
   gloo (mmengine's ``init_dist`` calls ``torch.cuda.set_device``), wraps the
   model in DDP without ``device_ids`` (a CPU module) and keeps BatchNorm as
   it is (SyncBatchNorm needs CUDA);
-- ``AmpOptimWrapper`` (the recipes' mixed precision, or ``--amp``) becomes
-  ``OptimWrapper``, with a log line: mmengine's refuses to start without a
-  GPU;
+- ``AmpOptimWrapper`` (the recipes' mixed precision, or ``--amp``), which
+  mmengine refuses to start without a GPU, becomes
+  :class:`CPUBF16OptimWrapper` (bf16 autocast) on a CPU that computes in
+  bf16 natively, else ``OptimWrapper`` (fp32), with a log line saying which
+  and why (:mod:`mmseg_dplnet.utils.cpu_bf16`);
 - a process group it started is left together at interpreter exit, after
   the runner is released: otherwise gloo's worker threads may release
   tensors while Python is being torn down, and a rank of a run that
@@ -34,6 +36,7 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner import Runner
 
 from mmseg.registry import RUNNERS
+from mmseg_dplnet.utils.cpu_bf16 import amp_dtype
 
 #: Settings of ``optim_wrapper`` that only ``AmpOptimWrapper`` takes.
 _AMP_ONLY = ('loss_scale', 'dtype', 'use_fsdp')
@@ -137,8 +140,8 @@ class PortableRunner(Runner):
     def build_optim_wrapper(
         self, optim_wrapper: Union[OptimWrapper, OptimWrapperDict, dict]
     ) -> Union[OptimWrapper, OptimWrapperDict]:
-        """mmengine's, with mixed precision falling back to fp32 without
-        CUDA (with a log line).
+        """mmengine's, with mixed precision on the CPU without CUDA: bf16
+        where the CPU has it, else fp32 (with a log line).
 
         Args:
             optim_wrapper (OptimWrapper | OptimWrapperDict | dict): The
@@ -150,15 +153,18 @@ class PortableRunner(Runner):
         if (isinstance(optim_wrapper, dict)
                 and optim_wrapper.get('type') == 'AmpOptimWrapper'
                 and not torch.cuda.is_available()):
+            bf16 = amp_dtype('cpu') is not None
+            replacement = 'CPUBF16OptimWrapper' if bf16 else 'OptimWrapper'
             print_log(
                 'No CUDA: AmpOptimWrapper (mixed precision) is replaced by '
-                'OptimWrapper, training in fp32.',
+                f'{replacement}, training in '
+                f'{"bf16 autocast" if bf16 else "fp32"}.',
                 logger='current',
-                level=logging.WARNING)
+                level=logging.INFO if bf16 else logging.WARNING)
             optim_wrapper = ConfigDict(
                 {k: v
                  for k, v in optim_wrapper.items() if k not in _AMP_ONLY},
-                type='OptimWrapper')
+                type=replacement)
         return super().build_optim_wrapper(optim_wrapper)
 
     def train(self) -> torch.nn.Module:

@@ -24,5 +24,5 @@ def saliency_map(data_sample) -> Optional[np.ndarray]:
         return None
     prob = logits.data[0]
     if isinstance(prob, torch.Tensor):
-        prob = prob.detach().cpu().numpy()
+        prob = prob.detach().cpu().float().numpy()  # bf16 under --amp
     return prob.astype(np.float32)

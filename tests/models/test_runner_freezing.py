@@ -45,7 +45,7 @@ def test_one_runner_step_updates_only_learnable_tensors(tmp_path):
         in_channels=[32, 64, 160, 256], embed_dims=64)
     cfg.model.data_preprocessor.size = (64, 64)
     snapshot = SnapshotBeforeStep()
-    # the recipe's AMP falls back to fp32 without CUDA
+    # the recipe's AMP: bf16 or fp32 on a CPU (tests/tools/test_cpu_bf16.py)
     runner = PortableRunner(
         model=cfg.model,
         work_dir=str(tmp_path),

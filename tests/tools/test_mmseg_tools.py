@@ -12,7 +12,8 @@ from dplnet_testing import CONFIG_DIR, mmseg_tool, run_tool, write_tiny_config
 from rgbx_fixtures import write_nyuv2_cmx
 
 NYUV2 = osp.join(CONFIG_DIR, 'dplnet', 'nyuv2_b5.py')
-NO_GPU = dict(CUDA_VISIBLE_DEVICES='')
+# a CPU taken as one without bf16: the recipe's AMP falls back to fp32
+NO_GPU = dict(CUDA_VISIBLE_DEVICES='', MMSEG_DPLNET_CPU_BF16='0')
 #: The test images mmseg's benchmark.py times (after 5 warm-up ones).
 BENCHMARK_IMAGES = 205
 METRICS = re.compile(r'Iter\(test\).*?(aAcc: [\d.]+\s+mIoU: [\d.]+\s+'
@@ -44,7 +45,7 @@ def test_train_test_tta_benchmark_as_ours(scaled_recipe, tmp_path):
                    env=NO_GPU)
     log = out.stdout + out.stderr
     assert 'No CUDA: AmpOptimWrapper (mixed precision) is replaced by ' \
-        'OptimWrapper' in log, log[-3000:]
+        'OptimWrapper, training in fp32' in log, log[-3000:]
     assert 'Iter(train) [2/2]' in log
     checkpoint = str(tmp_path / 'train' / 'iter_2.pth')
     assert 'optimizer' in torch.load(checkpoint, weights_only=False)
