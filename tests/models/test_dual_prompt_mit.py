@@ -134,19 +134,94 @@ def test_no_weight_gradient_for_frozen_tensors():
         assert (param.grad is not None) == ('prompt' in name), name
 
 
-def test_activation_checkpointing_gives_the_same_gradients():
+def outputs_and_grads(model, x, autocast=False):
+    """The maps and the gradients of every learnable tensor of one
+    train-mode forward / backward."""
+    model.train()
+    model.zero_grad()
+    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=autocast):
+        outs = model(x)
+    sum((o.float()**2).mean() for o in outs).backward()
+    grads = {n: p.grad for n, p in model.named_parameters()
+             if p.requires_grad}
+    assert grads and all(g is not None for g in grads.values())
+    return [o.detach() for o in outs], grads
+
+
+def saved_bytes(model, x):
+    """Bytes the autograd graph of a forward keeps for backward (tensors
+    that are not parameters)."""
+    params = {p.untyped_storage().data_ptr() for p in model.parameters()}
+    kept = {}
+
+    def pack(t):
+        ptr = t.untyped_storage().data_ptr()
+        if ptr not in params:
+            kept[ptr] = t.untyped_storage().nbytes()
+        return t
+
+    model.train()
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        model(x)
+    return sum(kept.values())
+
+
+@pytest.mark.parametrize('memory', [
+    dict(lean_activations=True), dict(with_cp=True),
+    dict(with_cp=[1], lean_activations=True),
+    dict(with_cp=(0, 2), lean_activations=False)
+])
+def test_memory_saving_paths_give_the_same_outputs_and_gradients(memory):
+    """Against the plain path (PyTorch's modules, every activation
+    stored): lean activations, full and per-stage checkpointing."""
     torch.manual_seed(0)
-    plain = tiny_backbone(drop_path_rate=0.)
-    checkpointed = tiny_backbone(drop_path_rate=0., with_cp=True)
-    checkpointed.load_state_dict(plain.state_dict())
+    plain = tiny_backbone(drop_path_rate=0., lean_activations=False)
+    saving = tiny_backbone(drop_path_rate=0., **memory)
+    saving.load_state_dict(plain.state_dict())
+    x = torch.randn(2, 6, 64, 96)
+    (outs_a, grads_a), (outs_b, grads_b) = (outputs_and_grads(m, x)
+                                            for m in (plain, saving))
+    for a, b in zip(outs_a, outs_b):
+        torch.testing.assert_close(b, a, rtol=1e-5, atol=1e-5)
+    assert grads_a.keys() == grads_b.keys()
+    for name, grad in grads_a.items():
+        torch.testing.assert_close(grads_b[name], grad, rtol=1e-4,
+                                   atol=1e-6, msg=name)
+    # and it keeps less for the backward pass
+    assert saved_bytes(saving, x) < 0.7 * saved_bytes(plain, x)
+
+
+def test_lean_activations_under_bf16_autocast():
+    """bf16 autocast (the CPU's --amp) through the lean path: gradients
+    in the parameters' fp32, close to the plain path's."""
+    torch.manual_seed(0)
+    plain = tiny_backbone(drop_path_rate=0., lean_activations=False)
+    lean = tiny_backbone(drop_path_rate=0.)
+    lean.load_state_dict(plain.state_dict())
     x = torch.randn(1, 6, 64, 64)
-    for model in (plain, checkpointed):
-        model.train()
-        sum((o**2).mean() for o in model(x)).backward()
-    for (name, p), q in zip(plain.named_parameters(),
-                            checkpointed.parameters()):
-        if p.requires_grad:
-            torch.testing.assert_close(p.grad, q.grad, msg=name)
+    (outs_a, grads_a), (outs_b, grads_b) = (outputs_and_grads(
+        m, x, autocast=True) for m in (plain, lean))
+    for a, b in zip(outs_a, outs_b):
+        assert b.dtype == a.dtype
+        torch.testing.assert_close(b.float(), a.float(), rtol=0.05,
+                                   atol=0.05)
+    largest = max(g.norm() for g in grads_a.values())
+    checked = 0
+    for name, grad in grads_a.items():
+        assert grads_b[name].dtype == torch.float32
+        if grad.norm() < 1e-3 * largest:  # bf16 rounding noise only
+            continue
+        cosine = torch.nn.functional.cosine_similarity(
+            grads_b[name].flatten(), grad.flatten(), dim=0)
+        assert cosine > 0.99, name
+        checked += 1
+    assert checked > len(grads_a) // 4
+
+
+def test_with_cp_names_stages():
+    assert DualPromptMiT(arch='b0', with_cp=[2, 2, 0]).with_cp == (0, 2)
+    with pytest.raises(ValueError, match='outside 0..3'):
+        DualPromptMiT(arch='b0', with_cp=[4])
 
 
 def test_prompt_branch_width_must_fit_the_heads():

@@ -1,7 +1,7 @@
 """DualPromptMiT: a frozen SegFormer MiT taught an auxiliary modality by
 DPLNet's dual prompts (Dong et al., IROS 2024)."""
 import math
-from typing import Dict, List, Sequence, Union
+from typing import Dict, List, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -62,6 +62,29 @@ def resolve_mit_arch(arch: Union[str, dict]) -> dict:
     return settings
 
 
+def checkpointed_stages(with_cp: Union[bool, Sequence[int]],
+                        num_stages: int) -> Tuple[int, ...]:
+    """The stages whose blocks are recomputed in the backward pass.
+
+    Args:
+        with_cp (bool | Sequence[int]): True (every stage), False (none) or
+            stage indices.
+        num_stages (int): Stages of the backbone.
+
+    Returns:
+        tuple[int]: Sorted stage indices.
+    """
+    if isinstance(with_cp, bool):
+        return tuple(range(num_stages)) if with_cp else ()
+    stages = tuple(sorted(set(int(i) for i in with_cp)))
+    if any(not 0 <= i < num_stages for i in stages):
+        raise ValueError(
+            f'with_cp={list(with_cp)} names stages outside 0..'
+            f'{num_stages - 1}: give True, False or stage indices (e.g. '
+            f'(2, ) for the third stage)')
+    return stages
+
+
 @MODELS.register_module()
 class DualPromptMiT(BaseModule):
     """A frozen SegFormer MiT with DPLNet's two learnable prompt parts.
@@ -110,8 +133,17 @@ class DualPromptMiT(BaseModule):
         frozen_eval (bool): Keep the frozen RGB encoder in eval mode while
             training, which also switches off its stochastic depth. The
             official training leaves it in train mode. Default: False.
-        with_cp (bool): Activation checkpointing of the blocks: recompute
-            them in the backward pass to save memory. Default: False.
+        with_cp (bool | Sequence[int]): Activation checkpointing of the
+            blocks: recompute them in the backward pass to save memory.
+            True: every stage; a sequence of stage indices: those stages
+            only (e.g. ``(2, )``, the 40 blocks of B5's stage 3, where most
+            of the activations are). Default: False.
+        lean_activations (bool): The frozen layers store for the backward
+            pass only what it needs (see
+            :mod:`~mmseg_dplnet.models.layers.lean_frozen_ops`): the same
+            outputs and gradients, about half the activation memory, no
+            recomputation. False: PyTorch's modules as they are.
+            Default: True.
         init_cfg (dict, optional): ``dict(type='Pretrained',
             checkpoint=PATH)`` loads a pretrained RGB MiT in any supported
             format (see :func:`load_pretrained_mit`).
@@ -133,7 +165,8 @@ class DualPromptMiT(BaseModule):
                  norm_cfg: dict = dict(type='LN', eps=1e-6),
                  embed_norm_cfg: dict = dict(type='LN', eps=1e-5),
                  frozen_eval: bool = False,
-                 with_cp: bool = False,
+                 with_cp: Union[bool, Sequence[int]] = False,
+                 lean_activations: bool = True,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         settings = resolve_mit_arch(arch)
@@ -150,7 +183,7 @@ class DualPromptMiT(BaseModule):
             raise ValueError(f'out_indices {self.out_indices} exceed the '
                              f'{self.num_stages} stages')
         self.frozen_eval = frozen_eval
-        self.with_cp = with_cp
+        self.with_cp = checkpointed_stages(with_cp, self.num_stages)
 
         drop_path_rates = torch.linspace(0, drop_path_rate,
                                          sum(num_layers)).tolist()
@@ -188,7 +221,9 @@ class DualPromptMiT(BaseModule):
                         act_cfg=act_cfg,
                         norm_cfg=norm_cfg,
                         sr_norm_cfg=embed_norm_cfg,
-                        with_cp=with_cp) for i in range(depth)
+                        with_cp=stage in self.with_cp,
+                        lean_activations=lean_activations)
+                    for i in range(depth)
                 ]))
             self.norms.append(build_norm_layer(norm_cfg, dims)[1])
             rgb_in = aux_in = dims

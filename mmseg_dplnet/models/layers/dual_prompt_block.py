@@ -8,7 +8,7 @@ from mmcv.cnn import build_norm_layer
 from mmcv.cnn.bricks.drop import build_dropout
 from mmengine.model import BaseModule
 
-from mmseg.models.backbones.mit import MixFFN
+from .lean_frozen_ops import LeanMixFFN
 from .prompt_attention import PromptedEfficientAttention
 
 
@@ -16,8 +16,8 @@ class DualPromptBlock(BaseModule):
     """``x + DropPath(Attn(LN1(x), LNp(P)))``, then ``x + DropPath(FFN(LN2(x)))``.
 
     ``Attn`` is :class:`PromptedEfficientAttention`, the FFN is SegFormer's
-    Mix-FFN (mmseg's :class:`MixFFN`) and ``P`` the shared prompt tokens,
-    normalised by this block's own ``prompt_norm``.
+    Mix-FFN (mmseg's :class:`MixFFN`, as :class:`LeanMixFFN`) and ``P`` the
+    shared prompt tokens, normalised by this block's own ``prompt_norm``.
 
     Args:
         embed_dims (int): Channels C.
@@ -38,6 +38,10 @@ class DualPromptBlock(BaseModule):
             Default: LN with eps 1e-5.
         with_cp (bool): Recompute the block in the backward pass instead of
             storing its activations (saves memory, costs time).
+        lean_activations (bool): Frozen layers store for the backward pass
+            only what it needs (:mod:`~.lean_frozen_ops`; the same
+            outputs and gradients, less memory, no recomputation).
+            Default: True.
     """
 
     def __init__(self,
@@ -55,6 +59,7 @@ class DualPromptBlock(BaseModule):
                  norm_cfg: dict = dict(type='LN', eps=1e-6),
                  sr_norm_cfg: dict = dict(type='LN', eps=1e-5),
                  with_cp: bool = False,
+                 lean_activations: bool = True,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.with_cp = with_cp
@@ -69,17 +74,19 @@ class DualPromptBlock(BaseModule):
             proj_drop=drop_rate,
             prompt_dims=prompt_dims,
             prompt_ratio=prompt_ratio,
-            sr_norm_cfg=sr_norm_cfg)
+            sr_norm_cfg=sr_norm_cfg,
+            lean=lean_activations)
         drop_path = dict(type='DropPath', drop_prob=drop_path_rate)
         self.drop_path = (
             build_dropout(drop_path) if drop_path_rate > 0 else nn.Identity())
         self.norm2 = build_norm_layer(norm_cfg, embed_dims)[1]
-        self.ffn = MixFFN(
+        self.ffn = LeanMixFFN(
             embed_dims,
             feedforward_channels,
             act_cfg=act_cfg,
             ffn_drop=drop_rate,
-            dropout_layer=drop_path if drop_path_rate > 0 else None)
+            dropout_layer=drop_path if drop_path_rate > 0 else None,
+            lean=lean_activations)
 
     def _forward(self, x: torch.Tensor, hw_shape: Tuple[int, int],
                  prompt_tokens: torch.Tensor) -> torch.Tensor:

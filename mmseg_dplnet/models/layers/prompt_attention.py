@@ -8,6 +8,7 @@ from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule
 
 from mmseg.models.utils import nchw_to_nlc, nlc_to_nchw
+from .lean_frozen_ops import frozen_conv2d
 
 
 def _split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
@@ -127,6 +128,9 @@ class PromptedEfficientAttention(BaseModule):
             Default: 32.
         sr_norm_cfg (dict): Norm after the reduction conv. Default: LN with
             eps 1e-5, as NVlabs' SegFormer.
+        lean (bool): Run a frozen reduction conv through
+            :func:`~.lean_frozen_ops.frozen_conv2d`, which does not store
+            its input for the backward pass. Default: True.
     """
 
     def __init__(self,
@@ -139,8 +143,10 @@ class PromptedEfficientAttention(BaseModule):
                  prompt_dims: int = 32,
                  prompt_ratio: int = 32,
                  sr_norm_cfg: dict = dict(type='LN', eps=1e-5),
+                 lean: bool = True,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
+        self.lean = lean
         if embed_dims % num_heads:
             raise ValueError(f'embed_dims {embed_dims} is not divisible by '
                              f'num_heads {num_heads}')
@@ -182,7 +188,10 @@ class PromptedEfficientAttention(BaseModule):
         """
         query = self.q(x)
         if self.sr_ratio > 1:
-            reduced = nchw_to_nlc(self.sr(nlc_to_nchw(x, hw_shape)))
+            reduced = nlc_to_nchw(x, hw_shape)
+            reduced = nchw_to_nlc(
+                frozen_conv2d(self.sr, reduced) if self.lean else self.sr(
+                    reduced))
             reduced = self.norm(reduced)
         else:
             reduced = x
