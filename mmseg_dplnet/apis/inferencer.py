@@ -123,12 +123,6 @@ class MultimodalSegInferencer(MMSegInferencer):
         self.prompt_set = 'default'
         self._prompt_sets['default'] = self._current_set()
 
-    def forward(self, inputs: dict, **kwargs) -> list:
-        """The model's predictions, in mixed precision with ``amp``."""
-        device = str(next(self.model.parameters()).device)
-        with amp_autocast(device, self.amp):
-            return super().forward(inputs, **kwargs)
-
     # ---------------------------------------------------------- prompt sets
     def _current_set(self) -> dict:
         return dict(
@@ -217,10 +211,13 @@ class MultimodalSegInferencer(MMSegInferencer):
             'list of them; rgb and aux are file paths or numpy arrays')
 
     def forward(self, inputs: dict, **kwargs) -> List[SegDataSample]:
-        """Predict a batch; inputs of different sizes run separately (the
-        data preprocessor stacks a test batch)."""
-        return predict_by_size(self.model, inputs['inputs'],
-                               inputs['data_samples'])
+        """Predict a batch (in mixed precision with ``amp``); inputs of
+        different sizes run separately (the data preprocessor stacks a test
+        batch)."""
+        device = str(next(self.model.parameters()).device)
+        with amp_autocast(device, self.amp):
+            return predict_by_size(self.model, inputs['inputs'],
+                                   inputs['data_samples'])
 
     def postprocess(self,
                     preds: List[SegDataSample],

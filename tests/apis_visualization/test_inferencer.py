@@ -95,3 +95,26 @@ def test_inputs_that_are_not_pairs_are_refused(inferencer, synthetic_root):
         inferencer(files[0][0])
     with pytest.raises(ValueError, match=r'an \(rgb, aux\) pair'):
         inferencer([files[0][0], files[1][0], files[1][1]])
+
+
+@pytest.mark.parametrize('bf16', [True, False])
+def test_amp_predicts_in_the_detected_precision(checkpoint, synthetic_root,
+                                                monkeypatch, bf16):
+    """``amp=True`` on a CPU: bf16 autocast where the CPU has bf16 (forced
+    here), fp32 elsewhere; bf16 predictions agree with fp32 on nearly every
+    pixel."""
+    monkeypatch.setenv('MMSEG_DPLNET_CPU_BF16', '1' if bf16 else '0')
+    files, _ = pairs_of(synthetic_root)
+    fp32, amp = (MultimodalSegInferencer(DPLNET_CONFIG, checkpoint,
+                                         device='cpu', amp=amp)
+                 for amp in (False, True))
+    dtypes = []
+    for inferencer in (fp32, amp):
+        inferencer.model.backbone.register_forward_hook(
+            lambda module, args, outs: dtypes.append(outs[-1].dtype))
+    expected = fp32(files[0], return_datasamples=True)
+    sample = amp(files[0], return_datasamples=True)
+    assert dtypes == [torch.float32,
+                      torch.bfloat16 if bf16 else torch.float32]
+    agree = (sample.pred_sem_seg.data == expected.pred_sem_seg.data)
+    assert agree.float().mean() >= (0.99 if bf16 else 1.0)
