@@ -63,6 +63,26 @@ def test_recipe_builds(name):
                for key in result['Metrics'])
 
 
+@pytest.mark.parametrize('name,host', [('nyuv2_vit-b', 'DualPromptViT'),
+                                       ('nyuv2_swin-b', 'DualPromptSwin')])
+def test_other_host_recipes_and_their_model_index_entries(name, host):
+    """The NYUv2 recipe on another frozen host: the full-size model builds
+    (weights aside), and its model-index counts are its own."""
+    cfg = Config.fromfile(recipe(name))
+    assert cfg.model.backbone.type == host
+    assert cfg.optim_wrapper.constructor == \
+        'LearnableOnlyOptimWrapperConstructor'
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
+    total = sum(p.numel() for p in model.parameters())
+    learnable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    assert learnable / total < 0.11  # ~10M prompts + head on ~87M frozen
+    entry = metafile_models()[name]
+    assert entry['Config'] == f'configs/dplnet/{name}.py'
+    assert (entry['Metadata']['Parameters'],
+            entry['Metadata']['Learnable Parameters']) == (total, learnable)
+
+
 def mious(output: str):
     return [float(m) for m in re.findall(r'mIoU: (\d+\.\d+)', output)]
 
