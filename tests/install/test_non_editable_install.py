@@ -129,7 +129,10 @@ def test_mim_train_and_test_an_inherited_recipe(installed):
     mim = osp.join(osp.dirname(python), 'mim')
     out = run([mim, 'train', 'mmseg_dplnet', config, '--work-dir', 'work'],
               elsewhere, env)
-    assert 'Iter(train) [2/2]' in out and 'training in fp32' in out
+    assert 'Iter(train) [2/2]' in out
+    # the recipe's AmpOptimWrapper without CUDA: bf16 autocast where this
+    # CPU computes in bf16, fp32 otherwise, said either way
+    assert re.search(r'training in (bf16 autocast|fp32)', out), out[-3000:]
     checkpoint = osp.join(elsewhere, 'work', 'iter_2.pth')
     assert osp.isfile(checkpoint)
     out = run([
