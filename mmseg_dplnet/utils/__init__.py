@@ -4,6 +4,8 @@ from .checkpoint_loading import (CheckpointFileError, UnsafeCheckpointError,
                                  allow_runner_checkpoints,
                                  load_http_checkpoint, load_local_checkpoint,
                                  register_checkpoint_loading)
+from .compute_floor import (TRAIN_RULE, TrainStepMacs, floor_seconds,
+                            forward_macs, matmul_gflops, train_step_macs)
 from .config_cli import (add_cfg_options_argument, load_config,
                          mmseg_tool_script)
 from .saliency import saliency_map
@@ -14,5 +16,6 @@ __all__ = [
     'allow_runner_checkpoints', 'load_http_checkpoint',
     'load_local_checkpoint', 'register_checkpoint_loading',
     'add_cfg_options_argument', 'load_config', 'mmseg_tool_script',
-    'saliency_map'
+    'saliency_map', 'TRAIN_RULE', 'TrainStepMacs', 'floor_seconds',
+    'forward_macs', 'matmul_gflops', 'train_step_macs'
 ]
