@@ -5,6 +5,7 @@ import re
 
 import cv2
 import numpy as np
+import pytest
 import torch
 from dplnet_testing import run_tool
 
@@ -60,21 +61,27 @@ def test_generator_is_deterministic(tmp_path):
                            shallow=False)
 
 
-def test_scaled_down_demo(tmp_path):
-    work = tmp_path / 'work'
+@pytest.fixture(scope='module')
+def demo_data(tmp_path_factory):
+    """Where the scaled-down demos render (the first) and read (both) their
+    scenes: the same arguments, so the second finds them there."""
+    return str(tmp_path_factory.mktemp('demo') / 'data')
+
+
+def run_scaled_down_demo(data_root, work, *options):
+    """`make demo` on 8 + 4 scenes of 64 x 80, 4 iterations per stage;
+    returns the (name, mIoU, learnable M, total M) rows of results.md."""
     out = run_tool([
-        'tools/misc/run_demo.py', '--data-root', str(tmp_path / 'data'),
+        'tools/misc/run_demo.py', '--data-root', data_root,
         '--work-dir', str(work), '--num-train', '8', '--num-test', '4',
         '--size', '64', '80', '--stage1-iters', '4', '--stage2-iters', '4',
-        '--figure-rows', '2'
+        '--figure-rows', '2', *options
     ]).stdout
     assert 'whole demo' in out and 'learnable parameters' in out
 
     results = (work / 'results.md').read_text()
     rows = re.findall(r'^\| (.+?) \| (\d+\.\d) \| ([\d.]+)M / ([\d.]+)M',
                       results, re.M)
-    assert [r[0] for r in rows] == ['RGB-only SegFormer (stage 1)',
-                                    'DPLNet RGB-D (stage 2)']
     assert float(rows[1][2]) / float(rows[1][3]) <= 0.15
     assert results.count('| box |') == 1 and '## Targets' in results
 
@@ -82,6 +89,14 @@ def test_scaled_down_demo(tmp_path):
     # 2 rows of 5 panels of 2 x (64 x 80), titles and a legend
     assert figure.shape[1] == 5 * 160 + 4 * 4
     assert figure.shape[0] > 2 * 128
+    return rows
+
+
+def test_scaled_down_demo(tmp_path, demo_data):
+    work = tmp_path / 'work'
+    rows = run_scaled_down_demo(demo_data, work)
+    assert [r[0] for r in rows] == ['RGB-only SegFormer (stage 1)',
+                                    'DPLNet RGB-D (stage 2)']
 
     # stage 2's frozen encoder is stage 1's encoder, bit for bit
     stage1 = torch.load(str(work / 'segformer_rgb_synthetic' / 'iter_4.pth'),
@@ -94,3 +109,30 @@ def test_scaled_down_demo(tmp_path):
     assert len(frozen) > 200
     for key in frozen:
         assert torch.equal(stage2['backbone.' + key], expected[key]), key
+
+
+def test_scaled_down_vit_demo(tmp_path, demo_data):
+    work = tmp_path / 'work'
+    rows = run_scaled_down_demo(demo_data, work, '--host', 'vit')
+    assert [r[0] for r in rows] == ['RGB-only ViT (stage 1)',
+                                    'DPLNet-ViT RGB-D (stage 2)']
+
+    # stage 1 is a stock mmseg EncoderDecoder on mmpretrain's ViT
+    stage1_file = work / 'vit_rgb_synthetic' / 'iter_4.pth'
+    checkpoint = torch.load(str(stage1_file), weights_only=False)
+    assert "type='mmpretrain.VisionTransformer'" in checkpoint['meta']['cfg']
+    # stage 2's frozen host is stage 1's ViT, bit for bit, loaded by its
+    # init_cfg (the stock keys sit under `host.`, each attention wrapped)
+    stage1 = checkpoint['state_dict']
+    stage2 = torch.load(str(work / 'dplnet_vit_synthetic' / 'iter_4.pth'),
+                        weights_only=False)['state_dict']
+    expected = {
+        'backbone.host.' + re.sub(r'^(layers\.\d+\.attn\.)', r'\1attn.',
+                                  key[len('backbone.'):]): value
+        for key, value in stage1.items() if key.startswith('backbone.')
+    }
+    assert len(expected) > 50
+    for key, value in expected.items():
+        assert torch.equal(stage2[key], value), key
+    log = (work / 'dplnet_vit_synthetic' / 'train.log').read_text()
+    assert f'Loaded the frozen ViT from {stage1_file}' in log

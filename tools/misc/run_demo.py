@@ -1,16 +1,23 @@
-"""`make demo`: teach a frozen RGB-only SegFormer depth with dual prompts.
+"""`make demo`: teach a frozen RGB-only host depth with dual prompts.
 
 1. Render synthetic RGB-D scenes (if absent) in NYUv2's CMX layout.
-2. Stage 1: train a small stock SegFormer on the RGB images alone
-   (configs/demo/segformer_rgb_synthetic.py), then test it.
+2. Stage 1: train a small stock mmseg model on the RGB images alone, then
+   test it.
 3. Stage 2: DPLNet whose frozen encoder is stage 1's (loaded through the
-   pretrained-weights path used for real SegFormer checkpoints), training
-   only the prompts and the head on RGB + depth
-   (configs/demo/dplnet_synthetic.py), then test it.
+   pretrained-weights path used for real checkpoints), training only the
+   prompts and the head (and neck) on RGB + depth, then test it.
 4. Write WORK_DIR/results.md (mIoU and per-class IoU from the test run's
    confusion-matrix metric, parameters, time) and WORK_DIR/predictions.png
    (RGB | depth | ground truth | RGB-only | DPLNet, drawn by the multimodal
    visualiser from the inferencers' predictions), and check the targets.
+
+``--host`` (``make demo HOST=...``) chooses the frozen host:
+
+- ``mit`` (default): a SegFormer MiT (configs/demo/segformer_rgb_synthetic.py
+  -> configs/demo/dplnet_synthetic.py, DualPromptMiT), in work_dirs/demo.
+- ``vit``: a plain mmpretrain VisionTransformer with mmseg's MultiLevelNeck
+  (configs/demo/vit_rgb_synthetic.py -> configs/demo/dplnet_vit_synthetic.py,
+  DualPromptViT), in work_dirs/demo_vit.
 
 Every step runs the real tools (tools/train.py, tools/test.py) and APIs.
 """
@@ -22,6 +29,7 @@ import os.path as osp
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
 import cv2
@@ -42,26 +50,65 @@ from mmseg_dplnet.synthetic.demo_report import (StageResult,  # noqa: E402
                                                 Targets, predictions_figure,
                                                 results_markdown)
 
-STAGE1 = 'configs/demo/segformer_rgb_synthetic.py'
-STAGE2 = 'configs/demo/dplnet_synthetic.py'
+
+@dataclass(frozen=True)
+class Host:
+    """The two configs of one host and what the demo calls them."""
+    stage1: str  # stock mmseg model, RGB only, trained from scratch
+    stage2: str  # DPLNet on stage 1's frozen encoder, RGB + depth
+    rgb_name: str  # figure column / results row of stage 1
+    dplnet_name: str  # the same for stage 2
+    stage1_iters: int
+    stage2_iters: int
+    work_dir: str
+
+
+HOSTS = {
+    'mit':
+    Host('configs/demo/segformer_rgb_synthetic.py',
+         'configs/demo/dplnet_synthetic.py', 'RGB-only SegFormer', 'DPLNet',
+         600, 800, 'work_dirs/demo'),
+    'vit':
+    Host('configs/demo/vit_rgb_synthetic.py',
+         'configs/demo/dplnet_vit_synthetic.py', 'RGB-only ViT',
+         'DPLNet-ViT', 500, 600, 'work_dirs/demo_vit'),
+}
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Run the two-stage demo')
+    parser.add_argument(
+        '--host', choices=sorted(HOSTS), default='mit',
+        help='the frozen host: mit = SegFormer MiT (DualPromptMiT), vit = '
+        'mmpretrain VisionTransformer + MultiLevelNeck (DualPromptViT). '
+        'Default: mit')
     parser.add_argument('--data-root', default='data/synthetic_rgbd')
-    parser.add_argument('--work-dir', default='work_dirs/demo')
+    parser.add_argument(
+        '--work-dir', help='default: work_dirs/demo (mit), '
+        'work_dirs/demo_vit (vit)')
     parser.add_argument('--num-train', type=int, default=300)
     parser.add_argument('--num-test', type=int, default=100)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--size', type=int, nargs=2, default=[120, 160],
                         metavar=('H', 'W'))
-    parser.add_argument('--stage1-iters', type=int, default=600)
-    parser.add_argument('--stage2-iters', type=int, default=800)
+    parser.add_argument(
+        '--stage1-iters', type=int,
+        help='default: ' + ', '.join(
+            f'{h.stage1_iters} ({n})' for n, h in HOSTS.items()))
+    parser.add_argument(
+        '--stage2-iters', type=int,
+        help='default: ' + ', '.join(
+            f'{h.stage2_iters} ({n})' for n, h in HOSTS.items()))
     parser.add_argument('--figure-rows', type=int, default=4)
     parser.add_argument('--max-minutes', type=float, default=10.)
     parser.add_argument('--min-gain', type=float, default=15.)
     parser.add_argument('--max-learnable', type=float, default=0.15)
-    return parser.parse_args()
+    args = parser.parse_args()
+    host = HOSTS[args.host]
+    for key in ('work_dir', 'stage1_iters', 'stage2_iters'):
+        if getattr(args, key) is None:
+            setattr(args, key, getattr(host, key))
+    return args
 
 
 def say(message: str) -> None:
@@ -170,7 +217,8 @@ def run_stage(name: str, config: str, iters: int, work_dir: str,
                        time.time() - start)
 
 
-def figure(stages: List[Tuple[StageResult, Config]], rows: int) -> np.ndarray:
+def figure(stages: List[Tuple[StageResult, Config]], rows: int,
+           host: Host) -> np.ndarray:
     """The predictions figure of the first ``rows`` test images showing at
     least 6 classes: stage 1 predicts from RGB (mmseg's inferencer), stage 2
     from RGB + depth (ours); the multimodal visualiser draws the panels."""
@@ -183,9 +231,9 @@ def figure(stages: List[Tuple[StageResult, Config]], rows: int) -> np.ndarray:
     rgb_only = MMSegInferencer(cfg1, stage1.checkpoint, device='cpu')
     dplnet = MultimodalSegInferencer(cfg2, stage2.checkpoint, device='cpu')
     predictions = {
-        'RGB-only SegFormer':
+        host.rgb_name:
         rgb_only([s.img_path for s in samples], return_datasamples=True),
-        'DPLNet (RGB-D)':
+        f'{host.dplnet_name} (RGB-D)':
         dplnet([(s.img_path, s.aux_path) for s in samples],
                return_datasamples=True)
     }
@@ -198,6 +246,7 @@ def figure(stages: List[Tuple[StageResult, Config]], rows: int) -> np.ndarray:
 
 def main() -> None:
     args = parse_args()
+    host = HOSTS[args.host]
     start = time.time()
     init_default_scope('mmseg')
     work_dir = args.work_dir
@@ -207,17 +256,17 @@ def main() -> None:
             f'val_dataloader.dataset.data_root={args.data_root}',
             f'test_dataloader.dataset.data_root={args.data_root}',
             f'model.data_preprocessor.size=({args.size[0]},{args.size[1]})']
-    stage1 = run_stage('RGB-only SegFormer (stage 1)', STAGE1,
+    stage1 = run_stage(f'{host.rgb_name} (stage 1)', host.stage1,
                        args.stage1_iters, work_dir, data)
     stage2_options = data + [
         f'model.backbone.init_cfg.checkpoint={stage1.checkpoint}']
-    stage2 = run_stage('DPLNet RGB-D (stage 2)', STAGE2, args.stage2_iters,
-                       work_dir, stage2_options)
+    stage2 = run_stage(f'{host.dplnet_name} RGB-D (stage 2)', host.stage2,
+                       args.stage2_iters, work_dir, stage2_options)
 
     figure_file = osp.join(work_dir, 'predictions.png')
-    drawn = figure([(stage1, config_with(STAGE1, data)),
-                    (stage2, config_with(STAGE2, stage2_options))],
-                   args.figure_rows)
+    drawn = figure([(stage1, config_with(host.stage1, data)),
+                    (stage2, config_with(host.stage2, stage2_options))],
+                   args.figure_rows, host)
     cv2.imwrite(figure_file, drawn[..., ::-1])
     targets = Targets(
         max_seconds=60 * args.max_minutes, min_gain=args.min_gain,
