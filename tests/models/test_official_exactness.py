@@ -167,3 +167,17 @@ def test_converter_writes_prompt_only_on_the_segformer_file(
     rgb, aux = load_detweights().det_inputs(64, 96, seed=1)
     assert torch.equal(encode_decode(model, rgb, aux),
                        encode_decode(full, rgb, aux))
+
+
+def test_bf16_autocast_keeps_the_official_argmax(converted_models):
+    """The CPU's --amp (bf16 autocast, the bf16 attention path included)
+    on the reference input: >= 99% of the pixels' classes as the official
+    fp32 model's."""
+    reference = np.load(
+        osp.join(OFFICIAL_DIR, 'dplnet_b5_official_logits_64x96_seed1.npy'))
+    rgb, aux = load_detweights().det_inputs(64, 96, seed=1)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        ours = encode_decode(converted_models[True], rgb, aux)
+    assert ours.dtype == torch.bfloat16
+    agree = (ours.float().numpy().argmax(1) == reference.argmax(1)).mean()
+    assert agree >= 0.99
