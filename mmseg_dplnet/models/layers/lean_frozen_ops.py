@@ -35,6 +35,13 @@ class FrozenWeightConv2d(torch.autograd.Function):
                 padding: Tuple[int, int], groups: int) -> torch.Tensor:
         ctx.save_for_backward(weight)
         ctx.input_shape, ctx.input_dtype = x.shape, x.dtype
+        # the layout of the input's gradient: a channels-last view of the
+        # tokens (Mix-FFN's) gets a channels-last gradient, which the
+        # tokens' view takes back without a copy
+        ctx.memory_format = (
+            torch.channels_last if not x.is_contiguous()
+            and x.is_contiguous(memory_format=torch.channels_last) else
+            torch.contiguous_format)
         ctx.settings = (stride, padding, groups)
         # under autocast (bf16 on a CPU, AMP on CUDA) F.conv2d casts here
         return F.conv2d(x, weight, bias, stride, padding, 1, groups)
@@ -43,8 +50,10 @@ class FrozenWeightConv2d(torch.autograd.Function):
     def backward(ctx, grad: torch.Tensor):
         (weight, ) = ctx.saved_tensors
         stride, padding, groups = ctx.settings
-        # the input only gives the shape (as torch.nn.grad.conv2d_input)
-        shape_only = grad.new_empty(1).expand(ctx.input_shape)
+        # the input only gives the shape and layout (never written or read)
+        shape_only = torch.empty(
+            ctx.input_shape, dtype=grad.dtype, device=grad.device,
+            memory_format=ctx.memory_format)
         grad_input = torch.ops.aten.convolution_backward(
             grad, shape_only, weight.to(grad.dtype), None, stride, padding,
             (1, 1), False, (0, 0), groups, (True, False, False))[0]
