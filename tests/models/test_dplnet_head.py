@@ -1,10 +1,12 @@
 """DPLNetHead: shapes and mmseg's loss semantics."""
+import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.structures import PixelData
 
 from mmseg.structures import SegDataSample
 from mmseg_dplnet.models import DPLNetHead
+from mmseg_dplnet.models.decode_heads.dplnet_head import bilinear_resize
 
 
 def make_head(**kwargs):
@@ -75,3 +77,22 @@ def test_fast_order_equals_the_literal_head():
         literal = head.conv_seg(head.intermediate_proj(
             head.fusion(torch.cat(embedded[::-1], dim=1))))
         torch.testing.assert_close(head(maps), literal, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize('align_corners', [False, True])
+@pytest.mark.parametrize('shape,size', [((15, 20), (120, 160)),
+                                        ((7, 5), (25, 19)),
+                                        ((30, 40), (12, 17))])
+def test_bilinear_resize_is_interpolate(shape, size, align_corners):
+    """The decoder's resize by matrix products is F.interpolate's bilinear
+    resize (up, odd ratios, down), values and input gradients."""
+    x = torch.randn(2, 3, *shape, dtype=torch.float64, requires_grad=True)
+    grad = torch.randn(2, 3, *size, dtype=torch.float64)
+    ours = bilinear_resize(x, size, align_corners)
+    (ours_grad, ) = torch.autograd.grad(ours, x, grad)
+    stock = F.interpolate(x, size=size, mode='bilinear',
+                          align_corners=align_corners)
+    (stock_grad, ) = torch.autograd.grad(stock, x, grad)
+    torch.testing.assert_close(ours, stock, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(ours_grad, stock_grad, rtol=1e-12,
+                               atol=1e-12)

@@ -1,5 +1,6 @@
 """The all-MLP decoder of the official DPLNet."""
-from typing import List
+import functools
+from typing import List, Tuple
 
 import torch
 import torch.nn as nn
@@ -7,8 +8,46 @@ import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
-from mmseg.models.utils import resize
 from mmseg.registry import MODELS
+
+
+@functools.lru_cache(maxsize=64)
+def _interpolation_matrix(size_in: int, size_out: int,
+                          align_corners: bool) -> torch.Tensor:
+    """(size_out, size_in): 1-d linear interpolation as PyTorch's bilinear
+    resize computes it (obtained by resizing the identity), float64."""
+    eye = torch.eye(size_in, dtype=torch.float64).view(1, size_in, 1, size_in)
+    columns = F.interpolate(
+        eye, size=(1, size_out), mode='bilinear', align_corners=align_corners)
+    return columns.view(size_in, size_out).t().contiguous()
+
+
+def bilinear_resize(x: torch.Tensor, size: Tuple[int, int],
+                    align_corners: bool) -> torch.Tensor:
+    """``F.interpolate(x, size, mode='bilinear', align_corners=...)`` as two
+    matrix products with the separable interpolation matrices.
+
+    ``F.interpolate`` gives the same values, but its CPU kernels (forward
+    and, slower still, backward) are scalar loops: resizing the decoder's
+    768-channel stage maps to 120x160 takes 60-75 ms forward + backward per
+    map in bf16 on a 2-core AVX-512 CPU, and 6-18 ms as matrix products (in
+    fp32 about 1.3x faster too). Under autocast the products run in the
+    autocast dtype.
+
+    Args:
+        x (Tensor): (B, C, H, W).
+        size (tuple[int, int]): The output (H', W').
+        align_corners (bool): As for ``F.interpolate``.
+
+    Returns:
+        Tensor: (B, C, H', W').
+    """
+    (height, width), (out_height, out_width) = x.shape[2:], size
+    kwargs = dict(dtype=x.dtype, device=x.device)
+    rows = _interpolation_matrix(height, out_height, align_corners)
+    columns = _interpolation_matrix(width, out_width, align_corners)
+    rows, columns = rows.to(**kwargs), columns.to(**kwargs)
+    return torch.matmul(rows, torch.matmul(x, columns.t()))
 
 
 @MODELS.register_module()
@@ -109,15 +148,13 @@ class DPLNetHead(BaseDecodeHead):
         for feature, projection, fusion in zip(inputs, self.stage_projections,
                                                slices):
             # (E, C) @ (B, C, HW): a contiguous NCHW result, which the
-            # bilinear resize processes ~10x faster than a transposed view
+            # resize's products take without a copy
             batch, _, height, width = feature.shape
             x = torch.matmul(fusion @ projection.weight, feature.flatten(2))
             x = (x + (fusion @ projection.bias)[:, None]).view(
                 batch, -1, height, width)
             if x.shape[2:] != size:
-                x = resize(
-                    x, size=size, mode='bilinear',
-                    align_corners=self.align_corners)
+                x = bilinear_resize(x, size, self.align_corners)
             fused = fused + x
         if conv.bias is not None:
             fused = fused + conv.bias[None, :, None, None]
