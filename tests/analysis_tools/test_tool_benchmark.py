@@ -292,3 +292,19 @@ def test_row_names_and_the_legacy_flags(train_tool):
     ]
     with pytest.raises(ValueError, match='twice'):
         rows(True, variants=['cp', 'cp'])
+
+
+def test_rounds_report_medians(train_tool):
+    """--rounds: the median step time of a row's rounds, and the memory
+    of one round (the median peak), so its fields stay consistent."""
+    def run(step_time, peak):
+        return dict(step_time=step_time, step_times=[step_time],
+                    memory=dict(peak=peak, over_model=peak - 10,
+                                rss_after_model=10))
+    result = train_tool.median_run([run(3.0, 500), run(1.0, 700),
+                                    run(2.0, 600)])
+    assert result['step_time'] == 2.0
+    assert result['round_step_times'] == [3.0, 1.0, 2.0]
+    assert result['memory'] == dict(peak=600, over_model=590,
+                                    rss_after_model=10)
+    assert train_tool.median_run([run(1.0, 500)])['step_time'] == 1.0

@@ -256,6 +256,11 @@ def parse_args() -> argparse.Namespace:
                         help='timed steps (median reported)')
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument(
+        '--rounds', type=int, default=1,
+        help='run every row this many times, rows interleaved (each run '
+        'in its own process), and report the medians: a busy or shared '
+        'machine drifts between rows')
+    parser.add_argument(
         '--variants', nargs='+', metavar='ROW',
         help='rows: fp32, bf16, cp, cp-stage<N>, baseline, or names joined '
         'by + (default: fp32, and bf16 where available)')
@@ -452,6 +457,25 @@ def measure_row(variant: Variant, args: argparse.Namespace) -> dict:
     return json.loads(lines[-1][len('RESULT '):])
 
 
+def median_run(runs: List[dict]) -> dict:
+    """One row's result over its rounds: the median step time (each
+    round's under ``round_step_times``) and the memory of the round with
+    the median peak.
+
+    Args:
+        runs (list[dict]): What :func:`run_worker` returned, per round.
+
+    Returns:
+        dict: The first run's result with the medians.
+    """
+    result = dict(runs[0])
+    result['round_step_times'] = [r['step_time'] for r in runs]
+    result['step_time'] = statistics.median(result['round_step_times'])
+    by_peak = sorted(runs, key=lambda r: r['memory']['peak'])
+    result['memory'] = by_peak[(len(runs) - 1) // 2]['memory']
+    return result
+
+
 def main() -> None:
     args = parse_args()
     args.device = args.device or ('cuda'
@@ -476,12 +500,17 @@ def main() -> None:
                                   args.matmul_size)
         for name in dtypes
     }
+    runs = {v.name: [] for v, skip in rows if skip is None}
+    for _ in range(args.rounds):
+        for variant, skip in rows:
+            if skip is None:
+                runs[variant.name].append(measure_row(variant, args))
     results = {}
     for variant, skip in rows:
         if skip is not None:
             results[variant.name] = dict(skipped=skip)
             continue
-        result = measure_row(variant, args)
+        result = median_run(runs[variant.name])
         rate = throughput[result['compute_dtype']]
         result['floor'] = floor_seconds(result['macs']['total'], rate)
         result['x_floor'] = result['step_time'] / result['floor']
@@ -494,6 +523,7 @@ def main() -> None:
         shape=args.shape,
         iters=args.iters,
         warmup=args.warmup,
+        rounds=args.rounds,
         mixed_precision=dict(available=mixed_ok, dtype=mixed_dtype,
                              reason=reason),
         matmul_size=args.matmul_size,
@@ -529,7 +559,9 @@ def print_tables(summary: dict, args: argparse.Namespace) -> None:
     print(f'\ntrain step, {args.config}, input {args.batch_size}x'
           f'{args.shape[0]}x{args.shape[1]}, {args.device}, '
           f'{summary["threads"]} torch thread(s), median of {args.iters} '
-          f'step(s) after {args.warmup} warm-up')
+          f'step(s) after {args.warmup} warm-up'
+          + (f', medians of {args.rounds} interleaved rounds'
+             if args.rounds > 1 else ''))
     print(f'mixed precision (bf16 rows): '
           f'{mixed["dtype"] if mixed["available"] else "unavailable"} '
           f'({mixed["reason"]})')
