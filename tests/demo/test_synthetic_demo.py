@@ -94,6 +94,10 @@ def run_scaled_down_demo(data_root, work, *options):
 
 def test_scaled_down_demo(tmp_path, demo_data):
     work = tmp_path / 'work'
+    # an earlier demo's test run in the same work dir: a rerun reads its own
+    stale = work / 'segformer_rgb_synthetic' / 'test' / '20000101_000000'
+    stale.mkdir(parents=True)
+    (stale / 'confusion_matrix.csv').write_text('not this run\n')
     rows = run_scaled_down_demo(demo_data, work)
     assert [r[0] for r in rows] == ['RGB-only SegFormer (stage 1)',
                                     'DPLNet RGB-D (stage 2)']

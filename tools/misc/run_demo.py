@@ -180,9 +180,11 @@ def count_parameters(cfg: Config) -> Tuple[int, int]:
 
 
 def evaluate(test_dir: str) -> Tuple[float, Dict[str, float]]:
-    """mIoU and per-class IoU of a ``tools/test.py`` run, from the
-    ``confusion_matrix.csv`` its ConfusionMatrixMetric wrote."""
-    (path, ) = glob.glob(osp.join(test_dir, '*', 'confusion_matrix.csv'))
+    """mIoU and per-class IoU of the latest ``tools/test.py`` run in
+    ``test_dir``, from the ``confusion_matrix.csv`` its ConfusionMatrixMetric
+    wrote (a rerun of the demo leaves the earlier runs' folders, named by
+    their start time, beside it)."""
+    path = max(glob.glob(osp.join(test_dir, '*', 'confusion_matrix.csv')))
     classes, matrix = read_matrix_csv(path)
     ious = 100 * class_iou(matrix)
     return summary_metrics(matrix)['mIoU'], dict(zip(classes, ious.tolist()))
