@@ -35,7 +35,7 @@ model = dict(
         in_index=[0, 1, 2],
         embed_dims=64,
         channels=64))
-# the demo's schedule for this host (run_demo.py sets the same)
+# the demo's schedule for this host (run_demo.py trains max_iters)
 max_iters = 600
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),

@@ -28,7 +28,7 @@ model = dict(
         in_channels=[{{_base_.neck_channels}}] * 3,
         in_index=[0, 1, 2],
         channels=64))
-# the demo's schedule for this host (run_demo.py sets the same)
+# the demo's schedule for this host (run_demo.py trains max_iters)
 max_iters = 500
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),

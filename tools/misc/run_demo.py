@@ -58,8 +58,6 @@ class Host:
     stage2: str  # DPLNet on stage 1's frozen encoder, RGB + depth
     rgb_name: str  # figure column / results row of stage 1
     dplnet_name: str  # the same for stage 2
-    stage1_iters: int
-    stage2_iters: int
     work_dir: str
 
 
@@ -67,11 +65,11 @@ HOSTS = {
     'mit':
     Host('configs/demo/segformer_rgb_synthetic.py',
          'configs/demo/dplnet_synthetic.py', 'RGB-only SegFormer', 'DPLNet',
-         600, 800, 'work_dirs/demo'),
+         'work_dirs/demo'),
     'vit':
     Host('configs/demo/vit_rgb_synthetic.py',
          'configs/demo/dplnet_vit_synthetic.py', 'RGB-only ViT',
-         'DPLNet-ViT', 500, 600, 'work_dirs/demo_vit'),
+         'DPLNet-ViT', 'work_dirs/demo_vit'),
 }
 
 
@@ -93,21 +91,22 @@ def parse_args() -> argparse.Namespace:
                         metavar=('H', 'W'))
     parser.add_argument(
         '--stage1-iters', type=int,
-        help='default: ' + ', '.join(
-            f'{h.stage1_iters} ({n})' for n, h in HOSTS.items()))
+        help="default: the stage 1 config's train_cfg.max_iters")
     parser.add_argument(
         '--stage2-iters', type=int,
-        help='default: ' + ', '.join(
-            f'{h.stage2_iters} ({n})' for n, h in HOSTS.items()))
+        help="default: the stage 2 config's train_cfg.max_iters")
     parser.add_argument('--figure-rows', type=int, default=4)
     parser.add_argument('--max-minutes', type=float, default=10.)
     parser.add_argument('--min-gain', type=float, default=15.)
     parser.add_argument('--max-learnable', type=float, default=0.15)
     args = parser.parse_args()
     host = HOSTS[args.host]
-    for key in ('work_dir', 'stage1_iters', 'stage2_iters'):
-        if getattr(args, key) is None:
-            setattr(args, key, getattr(host, key))
+    if args.work_dir is None:
+        args.work_dir = host.work_dir
+    for stage in ('stage1', 'stage2'):
+        if getattr(args, f'{stage}_iters') is None:
+            config = Config.fromfile(getattr(host, stage))
+            setattr(args, f'{stage}_iters', config.train_cfg.max_iters)
     return args
 
 
