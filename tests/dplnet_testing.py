@@ -1,8 +1,10 @@
 """Helpers shared by the mmseg-dplnet tests (paths, running the tools)."""
+import importlib.util
 import os
 import os.path as osp
 import subprocess
 import sys
+from types import ModuleType
 from typing import List, Optional
 
 import pytest
@@ -10,6 +12,16 @@ import pytest
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG_DIR = osp.join(REPO_ROOT, 'configs')
 OFFICIAL_DIR = osp.join(REPO_ROOT, 'tests', 'fixtures', 'official_dplnet')
+
+
+def load_script(path: str) -> ModuleType:
+    """A script (a tool, a demo, a fixture generator) imported as a module
+    from its file, without running its ``__main__`` part."""
+    name = osp.splitext(osp.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def mmseg_tool(name: str) -> str:

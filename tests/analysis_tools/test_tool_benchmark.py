@@ -1,14 +1,13 @@
 """tools/analysis_tools/benchmark.py (inference speed) and
 benchmark_train.py (train step), for real, with their compute floors."""
 import argparse
-import importlib.util
 import json
 import os.path as osp
 import re
 
 import pytest
 from analysis_testing import DEMO_CONFIG, ONE_THREAD, run_quietly
-from dplnet_testing import REPO_ROOT, run_tool
+from dplnet_testing import REPO_ROOT, load_script, run_tool
 
 TOOL = 'tools/analysis_tools/benchmark.py'
 TRAIN_TOOL = 'tools/analysis_tools/benchmark_train.py'
@@ -247,11 +246,7 @@ def test_bf16_row_without_native_bf16_is_skipped_with_the_reason():
 @pytest.fixture(scope='module')
 def train_tool():
     """benchmark_train.py as a module (its row names, without running)."""
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_train', osp.join(REPO_ROOT, TRAIN_TOOL))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(osp.join(REPO_ROOT, TRAIN_TOOL))
 
 
 def test_row_names_and_the_legacy_flags(train_tool):

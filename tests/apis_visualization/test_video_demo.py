@@ -1,5 +1,4 @@
 """demo/video_demo.py, run as a command on frame folders and video files."""
-import importlib.util
 import os
 import os.path as osp
 import shutil
@@ -8,7 +7,8 @@ import cv2
 import mmcv
 import numpy as np
 import pytest
-from dplnet_testing import REPO_ROOT, run_tool, run_tool_expect_failure
+from dplnet_testing import (REPO_ROOT, load_script, run_tool,
+                            run_tool_expect_failure)
 from inference_vis_testing import (DPLNET_CONFIG, NUM_TEST, ONE_THREAD, SIZE,
                                    read_rgb, read_unchanged, sample_files)
 
@@ -201,11 +201,7 @@ def test_mismatched_inputs_fail_clearly(case, checkpoint, folders, videos,
 @pytest.fixture(scope='module')
 def demo():
     """demo/video_demo.py as a module."""
-    spec = importlib.util.spec_from_file_location(
-        'video_demo', osp.join(REPO_ROOT, DEMO))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(osp.join(REPO_ROOT, DEMO))
 
 
 def frame_folder(demo, root, name: str, files, role: str):

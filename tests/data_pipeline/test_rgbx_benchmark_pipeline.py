@@ -1,6 +1,5 @@
 """tools/analysis_tools/benchmark_pipeline.py on synthetic data in each
 dataset's layout (mmseg_dplnet.synthetic.write_layout_samples)."""
-import importlib.util
 import os.path as osp
 import sys
 
@@ -10,6 +9,7 @@ import torch
 
 from mmseg.registry import DATASETS
 from mmseg_dplnet.synthetic import write_layout_samples
+from dplnet_testing import load_script
 from rgbx_testing import REPO_ROOT, load_config
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'analysis_tools', 'benchmark_pipeline.py')
@@ -17,10 +17,7 @@ TOOL = osp.join(REPO_ROOT, 'tools', 'analysis_tools', 'benchmark_pipeline.py')
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('benchmark_pipeline', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(TOOL)
 
 
 @pytest.mark.parametrize('config, overrides', [

@@ -2,14 +2,13 @@
 pass, written from tests/fixtures/official_dplnet/README.md and working on
 the official checkpoint's own key names. It shares no code with the
 package, so agreeing with it (and with the official logits) is evidence."""
-import importlib.util
 import os.path as osp
 from typing import Dict, Tuple
 
 import torch
 import torch.nn.functional as F
 
-from dplnet_testing import OFFICIAL_DIR
+from dplnet_testing import OFFICIAL_DIR, load_script
 
 WIDTHS = (64, 128, 320, 512)
 HEADS = (1, 2, 5, 8)
@@ -21,11 +20,7 @@ StateDict = Dict[str, torch.Tensor]
 
 def load_detweights():
     """Import the reference weight generator shipped with the fixtures."""
-    spec = importlib.util.spec_from_file_location(
-        'detweights', osp.join(OFFICIAL_DIR, 'detweights.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(osp.join(OFFICIAL_DIR, 'detweights.py'))
 
 
 def manifest_path() -> str:
